@@ -1,0 +1,10 @@
+// Small progressive enhancements. Every page works without this file.
+"use strict";
+
+// Buttons with data-confirm ask before submitting their form (no inline handlers: strict CSP).
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-confirm]");
+  if (button && !window.confirm(button.dataset.confirm)) {
+    event.preventDefault();
+  }
+});
