@@ -7,8 +7,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from .models import Invitation, Membership, Role, Team, hash_token
+
+LAST_SUPERVISOR = _lazy("A team needs at least one supervisor. Invite or appoint another supervisor first.")
 
 
 def send_templated_email(template_prefix, to, context):
@@ -43,7 +46,9 @@ def invite(request, team, *, email, role):
 def find_invitation(token):
     """The invitation for a token, or None. Expired, used and revoked ones are returned too,
     so the page can say plainly what happened to it."""
-    return Invitation.objects.select_related("team", "invited_by").filter(token_hash=hash_token(token)).first()
+    return (
+        Invitation.objects.select_related("team", "invited_by").filter(token_hash=hash_token(token)).first()
+    )
 
 
 @transaction.atomic
@@ -52,7 +57,9 @@ def accept_invitation(invitation, user):
         raise ValidationError(_("This invitation is no longer open."))
     if not invitation.is_for(user):
         raise PermissionDenied(
-            _("This invitation was sent to another email address. Sign in with that address, or add and verify it in your account.")
+            _(
+                "This invitation was sent to another email address. Sign in with that address, or add and verify it in your account."
+            )
         )
     membership, _created = Membership.objects.get_or_create(
         team=invitation.team, user=user, role=invitation.role
@@ -76,7 +83,7 @@ def change_role(membership, role):
     if role == membership.role:
         return membership
     if _is_last_supervisor(membership):
-        raise ValidationError(_("A team needs at least one supervisor. Invite or appoint another supervisor first."))
+        raise ValidationError(LAST_SUPERVISOR)
     if Membership.objects.filter(team_id=membership.team_id, user_id=membership.user_id, role=role).exists():
         # They already hold the new role: the old one simply goes.
         membership.delete()
@@ -89,5 +96,5 @@ def change_role(membership, role):
 @transaction.atomic
 def remove_membership(membership):
     if _is_last_supervisor(membership):
-        raise ValidationError(_("A team needs at least one supervisor. Invite or appoint another supervisor first."))
+        raise ValidationError(LAST_SUPERVISOR)
     membership.delete()

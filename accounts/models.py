@@ -52,9 +52,7 @@ class User(AbstractUser):
         blank=True,
         help_text=_("How your peers see you, e.g. “Maya R.”"),
     )
-    time_zone = models.CharField(
-        _("time zone"), max_length=64, default="UTC", choices=time_zone_choices
-    )
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", choices=time_zone_choices)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -136,9 +134,7 @@ class Membership(models.Model):
     class Meta:
         ordering = ["team__name", "role", "user__display_name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["team", "user", "role"], name="accounts_membership_unique"
-            ),
+            models.UniqueConstraint(fields=["team", "user", "role"], name="accounts_membership_unique"),
         ]
         indexes = [
             # Navigation and every access check: "which roles does this user hold, where?"
@@ -165,9 +161,7 @@ class Invitation(models.Model):
     email = models.EmailField(_("email address"))
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.PEER)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
-    )
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
     created = models.DateTimeField(auto_now_add=True)
     expires = models.DateTimeField()
     accepted = models.DateTimeField(null=True, blank=True)

@@ -22,7 +22,9 @@ def profile(request):
 
 def team_list(request):
     teams = Team.objects.for_member(request.user).prefetch_related(
-        Prefetch("memberships", queryset=Membership.objects.filter(user=request.user), to_attr="my_memberships")
+        Prefetch(
+            "memberships", queryset=Membership.objects.filter(user=request.user), to_attr="my_memberships"
+        )
     )
     form = TeamForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -1,0 +1,100 @@
+"""Personas and clients shared by every test.
+
+The people are realistic and fixed (no random data): an author and the peer she co-reflects
+with, their team's supervisor, a stranger with no team, and a supervisor of another team.
+"""
+
+import os
+
+import pytest
+from django.core.cache import cache
+
+from accounts.demo import ensure_person
+from accounts.models import Membership, Role, Team
+
+# Playwright's sync API runs an event loop in the test thread; Django must allow ORM calls there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "tidal-lantern-4821"
+
+
+def make_person(email, name, time_zone="Europe/London"):
+    return ensure_person(email, name, time_zone, password=PASSWORD)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def team(db):
+    return Team.objects.create(name="Riverside Peer Respite", organisation="Riverside Collective")
+
+
+@pytest.fixture
+def other_team(db):
+    return Team.objects.create(name="Harbour Street Peer Centre", organisation="Harbour Street Trust")
+
+
+@pytest.fixture
+def author(team):
+    user = make_person("maya.okafor@riverside.example.org", "Maya Okafor")
+    Membership.objects.create(team=team, user=user, role=Role.PEER)
+    return user
+
+
+@pytest.fixture
+def peer(team):
+    user = make_person("sam.lindqvist@riverside.example.org", "Sam Lindqvist")
+    Membership.objects.create(team=team, user=user, role=Role.PEER)
+    return user
+
+
+@pytest.fixture
+def supervisor(team):
+    user = make_person("rosa.delgado@riverside.example.org", "Rosa Delgado")
+    Membership.objects.create(team=team, user=user, role=Role.SUPERVISOR)
+    return user
+
+
+@pytest.fixture
+def other_supervisor(other_team):
+    user = make_person("dev.sharma@harbourstreet.example.org", "Dev Sharma")
+    Membership.objects.create(team=other_team, user=user, role=Role.SUPERVISOR)
+    return user
+
+
+@pytest.fixture
+def trainer(team):
+    user = make_person("tom.achterberg@riverside.example.org", "Tom Achterberg")
+    Membership.objects.create(team=team, user=user, role=Role.TRAINER)
+    return user
+
+
+@pytest.fixture
+def trainee(team):
+    user = make_person("leah.brennan@riverside.example.org", "Leah Brennan")
+    Membership.objects.create(team=team, user=user, role=Role.TRAINEE)
+    return user
+
+
+@pytest.fixture
+def stranger(db):
+    return make_person("alex.moreau@elsewhere.example.org", "Alex Moreau")
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user) -> a test client signed in as that user (None: anonymous)."""
+    from django.test import Client
+
+    def _client(user):
+        new = Client()
+        if user is not None:
+            new.force_login(user)
+        return new
+
+    return _client
