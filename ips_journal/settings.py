@@ -208,15 +208,16 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
-# Mail: printed to the console locally; SMTP in production.
+# Mail: printed to the console locally; SMTP in production (or wherever SMTP_HOST is set), so
+# production never drops verification and invitation emails into a log.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "IPS Journal <journal@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-if os.environ.get("SMTP_HOST"):
+if os.environ.get("SMTP_HOST") or not DEBUG:
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
-                "host": os.environ["SMTP_HOST"],
+                "host": os.environ.get("SMTP_HOST") or "localhost",
                 "port": envint("SMTP_PORT", 587),
                 "username": os.environ.get("SMTP_USER", ""),
                 "password": os.environ.get("SMTP_PASSWORD", ""),
