@@ -2,14 +2,14 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from reflections import views as reflection_views
+from reflections.views import healthz
 
 # The admin signs in through allauth, so MFA and rate limits apply there too.
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "IPS Journal administration"
 
 urlpatterns = [
-    path("healthz/", reflection_views.healthz, name="healthz"),
+    path("healthz/", healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),

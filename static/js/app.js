@@ -8,3 +8,8 @@ document.addEventListener("click", (event) => {
     event.preventDefault();
   }
 });
+
+// After a successful save the server says which form's copy on this device is now safe to drop.
+document.querySelectorAll("[data-clear-writing]").forEach((message) => {
+  try { localStorage.removeItem(`ips-journal:writing:${message.dataset.clearWriting}`); } catch { /* storage off */ }
+});

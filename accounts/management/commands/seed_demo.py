@@ -2,14 +2,16 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, PEOPLE, seed_people
+from reflections.demo import seed_reflections
 
 
 class Command(BaseCommand):
-    help = "Load the demo team and its people (safe to run again: nothing is duplicated)."
+    help = "Load the demo team, its people and their co-reflection (safe to run again)."
 
     @transaction.atomic
     def handle(self, *args, **options):
-        team, _people = seed_people()
+        team, people = seed_people()
+        seed_reflections(team, people)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {team}."))
         self.stdout.write(f"Every demo account's password is: {DEMO_PASSWORD}")
         for email, name, role, _tz in PEOPLE:

@@ -1,0 +1,198 @@
+"""Workflows that touch several models: pairing, saving with revisions, sharing, annotating."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .anchoring import locate, quote_at, rendered_text
+from .models import Annotation, Draft, Entry, EntryView, PeerPair, Revision
+
+
+# Pairs ---------------------------------------------------------------------------------------
+def invite_pair(inviter, membership, message=""):
+    invitee = membership.user
+    open_pair = PeerPair.objects.for_member(inviter).filter(
+        Q(inviter=invitee) | Q(invitee=invitee),
+        status__in=[PeerPair.Status.PENDING, PeerPair.Status.ACTIVE],
+    )
+    if open_pair.exists():
+        raise ValidationError(
+            _("You and %(name)s already have a pair or an open invitation.") % {"name": invitee.name}
+        )
+    try:
+        with transaction.atomic():
+            return PeerPair.objects.create(
+                team=membership.team, inviter=inviter, invitee=invitee, message=message
+            )
+    except IntegrityError:  # the other person invited at the same moment
+        raise ValidationError(
+            _("You and %(name)s already have a pair or an open invitation.") % {"name": invitee.name}
+        ) from None
+
+
+def respond_to_pair(pair, accept):
+    pair.status = PeerPair.Status.ACTIVE if accept else PeerPair.Status.DECLINED
+    pair.responded = timezone.now()
+    pair.save(update_fields=["status", "responded"])
+
+
+def end_pair(pair, user):
+    pair.status = PeerPair.Status.ENDED
+    pair.ended = timezone.now()
+    pair.ended_by = user
+    pair.save(update_fields=["status", "ended", "ended_by"])
+
+
+# Entries -------------------------------------------------------------------------------------
+class EditConflict(Exception):
+    """The entry changed since the writer opened it: nothing was saved."""
+
+    def __init__(self, current):
+        self.current = current
+
+
+def create_entry(author, data, draft_key=""):
+    with transaction.atomic():
+        entry = Entry.objects.create(author=author, **data)
+        if draft_key:
+            Draft.objects.filter(author=author, key=draft_key).delete()
+    return entry
+
+
+def edit_entry(entry_id, author, data, base_version, draft_key=""):
+    """Apply an edit made on version `base_version`. Keeps the previous text as a revision and
+    re-anchors notes. Raises EditConflict when someone (another tab) saved in between."""
+    with transaction.atomic():
+        entry = Entry.objects.select_for_update().get(pk=entry_id, author=author)
+        if base_version is not None and base_version != entry.version:
+            raise EditConflict(entry)
+        unchanged = all(getattr(entry, field) == value for field, value in data.items())
+        if not unchanged:
+            Revision.objects.create(
+                entry=entry,
+                version=entry.version,
+                task=entry.task,
+                title=entry.title,
+                body=entry.body,
+                created=entry.updated,
+            )
+            for field, value in data.items():
+                setattr(entry, field, value)
+            entry.version += 1
+            entry.updated = timezone.now()
+            entry.save()
+            reanchor(entry)
+        if draft_key:
+            Draft.objects.filter(author=author, key=draft_key).delete()
+    return entry
+
+
+def reanchor(entry):
+    """After an edit, move each passage note to its quote, or mark it orphaned — never attach
+    it to a different passage."""
+    text = rendered_text(entry.body_html)
+    changed = []
+    for note in entry.annotations.exclude(exact=""):
+        found = locate(text, note.exact, note.prefix, note.suffix, note.start)
+        if found is None:
+            if not note.orphaned:
+                note.orphaned = True
+                changed.append(note)
+            continue
+        quote = quote_at(text, *found)
+        new = {"start": quote.start, "end": quote.end, "prefix": quote.prefix, "suffix": quote.suffix}
+        if note.orphaned or any(getattr(note, k) != v for k, v in new.items()):
+            for key, value in new.items():
+                setattr(note, key, value)
+            note.orphaned = False
+            changed.append(note)
+    Annotation.objects.bulk_update(changed, ["start", "end", "prefix", "suffix", "orphaned"])
+
+
+def share_entry(entry, pair):
+    entry.pair = pair
+    entry.shared = timezone.now()
+    entry.save(update_fields=["pair", "shared"])
+
+
+def can_unshare(entry):
+    """Unsharing is possible until the peer has annotated the entry."""
+    return entry.is_shared and not entry.annotations.exclude(author_id=entry.author_id).exists()
+
+
+def unshare_entry(entry):
+    if not can_unshare(entry):
+        raise ValidationError(_("Your peer has already written notes on this entry, so it stays shared."))
+    entry.pair = None
+    entry.shared = None
+    entry.save(update_fields=["pair", "shared"])
+
+
+def save_draft(author, key, data):
+    draft, _created = Draft.objects.update_or_create(
+        author=author, key=key, defaults={**data, "updated": timezone.now()}
+    )
+    return draft
+
+
+# Annotations ---------------------------------------------------------------------------------
+def annotate(entry, author, form):
+    """Save a note from AnnotationForm. A passage is checked against the entry's current text
+    (the page may be out of date); if it moved, it is found again by its quote."""
+    note = form.save(commit=False)
+    note.entry = entry
+    note.author = author
+    if note.exact:
+        text = rendered_text(entry.body_html)
+        found = locate(text, note.exact, note.prefix, note.suffix, note.start)
+        if found is None:
+            raise ValidationError(
+                _("That passage has changed since the page was loaded. Reload the entry and select it again.")
+            )
+        quote = quote_at(text, *found)
+        note.start, note.end, note.prefix, note.suffix = quote.start, quote.end, quote.prefix, quote.suffix
+    else:
+        note.exact = note.prefix = note.suffix = ""
+        note.start = note.end = None
+    note.save()
+    return note
+
+
+def toggle_resolved(note, user):
+    if note.resolved:
+        note.resolved, note.resolved_by = None, None
+    else:
+        note.resolved, note.resolved_by = timezone.now(), user
+    note.save(update_fields=["resolved", "resolved_by"])
+
+
+# Unread --------------------------------------------------------------------------------------
+def mark_seen(user, entries):
+    """Record that the user has now seen these entries (one upsert per entry, in one query)."""
+    now = timezone.now()
+    EntryView.objects.bulk_create(
+        [EntryView(user=user, entry=entry, seen=now) for entry in entries],
+        update_conflicts=True,
+        unique_fields=["user", "entry"],
+        update_fields=["seen"],
+    )
+
+
+def with_unread(entries, user):
+    """Annotate a queryset of entries with `is_unread` and `unread_notes` for the user."""
+    seen = EntryView.objects.filter(user=user, entry=OuterRef("pk")).values("seen")[:1]
+    return entries.annotate(
+        seen_at=Subquery(seen),
+        is_unread=ExpressionWrapper(
+            ~Q(author=user) & ~Exists(EntryView.objects.filter(user=user, entry=OuterRef("pk"))),
+            output_field=BooleanField(),
+        ),
+        unread_notes=Count(
+            "annotations",
+            filter=~Q(annotations__author=user)
+            & (Q(seen_at__isnull=True) | Q(annotations__created__gt=Subquery(seen))),
+            distinct=True,
+        ),
+    )

@@ -1,0 +1,138 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import access, flows
+from ..forms import AnnotationEditForm, AnnotationForm, ReplyForm, ShareForm
+from ..models import Reply
+
+
+def entry_page_context(request, entry, annotation_form=None, **extra):
+    """Everything the entry page shows: the entry, who can read it, its notes and replies."""
+    user = request.user
+    pair = entry.pair
+    is_author = entry.author_id == user.pk
+    can_annotate = pair is not None and pair.has_member(user) and pair.is_active
+    notes = sorted(
+        entry.annotations.select_related("author", "resolved_by").prefetch_related(
+            Prefetch("replies", queryset=Reply.objects.select_related("author"))
+        ),
+        # Passages in text order, then notes on the whole entry, then orphaned ones.
+        key=lambda n: (n.orphaned, n.start is None, n.start or 0, n.created),
+    )
+    is_peer = pair is not None and pair.has_member(user)
+    seen = entry.views.filter(user=user).values_list("seen", flat=True).first() if is_peer else None
+    for note in notes:
+        note.is_unread = is_peer and note.author_id != user.pk and (seen is None or note.created > seen)
+    if is_peer:
+        flows.mark_seen(user, [entry])
+    return {
+        "entry": entry,
+        "is_author": is_author,
+        "can_annotate": can_annotate,
+        "notes": notes,
+        "anchored": [n for n in notes if n.is_anchored],
+        "whole_entry_notes": [n for n in notes if n.is_whole_entry],
+        "orphaned": [n for n in notes if n.orphaned],
+        "annotation_form": annotation_form or AnnotationForm(),
+        "reply_form": ReplyForm(),
+        "share_form": ShareForm(user=user) if is_author and not entry.is_shared else None,
+        "can_unshare": is_author and flows.can_unshare(entry),
+        "readers": access.readers_of(pair),
+        **extra,
+    }
+
+
+def _back_to(note):
+    return redirect(f"{reverse('reflections:entry-detail', args=[note.entry_id])}#note-{note.pk}")
+
+
+@require_POST
+def annotation_create(request, pk):
+    entry = access.entry_for_reading(request.user, pk)
+    access.require_active_peer(request.user, entry.pair)
+    form = AnnotationForm(request.POST)
+    if form.is_valid():
+        try:
+            note = flows.annotate(entry, request.user, form)
+        except ValidationError as error:
+            form.add_error(None, error.messages[0])
+        else:
+            messages.success(request, _("Your note is saved beside the passage."))
+            return _back_to(note)
+    context = entry_page_context(request, entry, annotation_form=form)
+    return render(request, "reflections/entry_detail.html", context, status=400)
+
+
+def annotation_edit(request, pk):
+    note = access.note_for_writing(request.user, pk)
+    form = AnnotationEditForm(request.POST or None, instance=note)
+    if request.method == "POST" and form.is_valid():
+        note = form.save(commit=False)
+        note.updated = timezone.now()
+        note.save()
+        messages.success(request, _("Your note is updated."))
+        return _back_to(note)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "reflections/annotation_form.html", {"form": form, "note": note}, status=status)
+
+
+@require_POST
+def annotation_delete(request, pk):
+    note = access.note_for_writing(request.user, pk)
+    entry_id = note.entry_id
+    note.delete()
+    messages.success(request, _("Your note and its replies are deleted."))
+    return redirect("reflections:entry-detail", entry_id)
+
+
+@require_POST
+def annotation_resolve(request, pk):
+    note = access.note_for_reading(request.user, pk)
+    access.require_active_peer(request.user, note.entry.pair)
+    flows.toggle_resolved(note, request.user)
+    messages.success(request, _("Marked as resolved.") if note.resolved else _("Opened again."))
+    return _back_to(note)
+
+
+@require_POST
+def reply_create(request, pk):
+    note = access.note_for_reading(request.user, pk)
+    access.require_active_peer(request.user, note.entry.pair)
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        context = entry_page_context(request, note.entry, reply_errors={note.pk: form})
+        return render(request, "reflections/entry_detail.html", context, status=400)
+    reply = form.save(commit=False)
+    reply.annotation = note
+    reply.author = request.user
+    reply.save()
+    messages.success(request, _("Your reply is added."))
+    return _back_to(note)
+
+
+def reply_edit(request, pk):
+    reply = access.reply_for_writing(request.user, pk)
+    form = ReplyForm(request.POST or None, instance=reply)
+    if request.method == "POST" and form.is_valid():
+        reply = form.save(commit=False)
+        reply.updated = timezone.now()
+        reply.save()
+        messages.success(request, _("Your reply is updated."))
+        return _back_to(reply.annotation)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "reflections/reply_form.html", {"form": form, "reply": reply}, status=status)
+
+
+@require_POST
+def reply_delete(request, pk):
+    reply = access.reply_for_writing(request.user, pk)
+    note = reply.annotation
+    reply.delete()
+    messages.success(request, _("Your reply is deleted."))
+    return _back_to(note)

@@ -1,0 +1,68 @@
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from accounts.models import Membership
+
+from ..flows import with_unread
+from ..models import Draft, Entry, PeerPair, Task
+from ..prompts import PROMPTS
+from ..weeks import current_week, week_label
+
+
+@login_not_required
+@never_cache
+def healthz(request):
+    """For load balancers (and the benchmark's baseline): one trivial query."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def dashboard(request):
+    user = request.user
+    this_week = current_week(user)
+    memberships = list(Membership.objects.filter(user=user).select_related("team"))
+    entries = list(Entry.objects.filter(author=user, week=this_week).select_related("pair"))
+    tiles = []
+    for task in Task:
+        tiles.append(
+            {
+                "task": task,
+                "entries": [e for e in entries if e.task == task],
+                "prompt": PROMPTS[task][0],
+            }
+        )
+    pairs = list(
+        PeerPair.objects.for_member(user)
+        .filter(status__in=[PeerPair.Status.ACTIVE, PeerPair.Status.PENDING])
+        .select_related("inviter", "invitee", "team")
+    )
+    unread = {}
+    active_ids = [p.pk for p in pairs if p.is_active]
+    if active_ids:
+        shared = with_unread(Entry.objects.filter(pair_id__in=active_ids), user).filter(
+            Q(is_unread=True) | Q(unread_notes__gt=0)
+        )
+        for row in shared.values("pair_id", "is_unread", "unread_notes"):
+            count = unread.setdefault(row["pair_id"], 0)
+            unread[row["pair_id"]] = count + int(row["is_unread"]) + row["unread_notes"]
+    for pair in pairs:
+        pair.peer = pair.other(user)
+        pair.unread = unread.get(pair.pk, 0)
+    context = {
+        "this_week": this_week,
+        "week_label": week_label(this_week, this_week),
+        "memberships": memberships,
+        "is_peer": any(m.role == "peer" for m in memberships),
+        "tiles": tiles,
+        "drafts": Draft.objects.filter(author=user).select_related("entry")[:5],
+        "threads": [p for p in pairs if p.is_active],
+        "invitations_to_me": [p for p in pairs if p.status == "pending" and p.invitee_id == user.pk],
+        "invitations_from_me": [p for p in pairs if p.status == "pending" and p.inviter_id == user.pk],
+    }
+    return render(request, "reflections/dashboard.html", context)
