@@ -116,6 +116,12 @@ def test_production_refuses_to_start_with_unsafe_settings(overrides, complaint):
     assert complaint in result.stderr
 
 
+def test_sessions_default_to_thirty_idle_minutes_and_twelve_hours():
+    result = read_settings("SESSION_IDLE_MINUTES", "SESSION_COOKIE_AGE", "SESSION_MAX_HOURS")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["30", "1800", "12"]
+
+
 def test_production_reads_session_limits_and_proxy_header_from_environment():
     result = read_settings(
         "SESSION_COOKIE_AGE",
