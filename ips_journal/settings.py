@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "accounts",
     "reflections",
+    "supervision",
 ]
 
 MIDDLEWARE = [

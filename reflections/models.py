@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Greatest, Least
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -88,6 +89,9 @@ class PeerPair(models.Model):
 
     def __str__(self):
         return f"{self.inviter} & {self.invitee}"
+
+    def get_absolute_url(self):
+        return reverse("reflections:thread-detail", args=[self.pk])
 
     def other(self, user):
         return self.invitee if user.pk == self.inviter_id else self.inviter

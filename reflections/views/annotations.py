@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from supervision.flows import reads_of, record_reads
+
 from .. import access, flows
 from ..forms import AnnotationEditForm, AnnotationForm, ReplyForm, ShareForm
 from ..models import Reply
@@ -31,6 +33,8 @@ def entry_page_context(request, entry, annotation_form=None, **extra):
         note.is_unread = is_peer and note.author_id != user.pk and (seen is None or note.created > seen)
     if is_peer:
         flows.mark_seen(user, [entry])
+    if pair is not None and not is_author:
+        record_reads(user, pair, [entry.week], entry=entry)
     return {
         "entry": entry,
         "is_author": is_author,
@@ -44,6 +48,7 @@ def entry_page_context(request, entry, annotation_form=None, **extra):
         "share_form": ShareForm(user=user) if is_author and not entry.is_shared else None,
         "can_unshare": is_author and flows.can_unshare(entry),
         "readers": access.readers_of(pair),
+        "reads": list(reads_of(entry)[:50]) if is_author and pair is not None else None,
         **extra,
     }
 

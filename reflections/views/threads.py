@@ -3,6 +3,9 @@ import datetime as dt
 from django.db.models import Count, Q
 from django.shortcuts import render
 
+from supervision.flows import record_reads, week_reviews
+from supervision.forms import ReviewNoteForm
+
 from .. import access, flows
 from ..models import Entry, Task
 from ..weeks import current_week, week_label
@@ -44,6 +47,9 @@ def thread_detail(request, pk):
         .select_related("author")
         .order_by("-week", "created")
     )
+    if not is_peer:  # unread markers belong to the two peers; supervisors track reviewed weeks
+        for entry in page_entries:
+            entry.is_unread, entry.unread_notes = False, 0
     this_week = current_week(user)
     left, right = (user, pair.other(user)) if is_peer else (pair.inviter, pair.invitee)
     by_week = []
@@ -59,8 +65,15 @@ def thread_detail(request, pk):
                 ],
             }
         )
+    reviews = week_reviews(pair, weeks, user)
+    for week in by_week:
+        week.update(reviews[week["week"]])
     if is_peer:
         flows.mark_seen(user, page_entries)
+    # A read of someone else's writing is recorded (weeks on screen that hold it), so authors
+    # can see who read their writing and when.
+    record_reads(user, pair, sorted({e.week for e in page_entries if e.author_id != user.pk}))
+    draft = request.session.pop("review_note_draft", None)
     context = {
         "pair": pair,
         "is_peer": is_peer,
@@ -70,5 +83,8 @@ def thread_detail(request, pk):
         "tasks": Task.choices,
         "next_before": weeks[-1].isoformat() if has_more and weeks else "",
         "readers": access.readers_of(pair),
+        "is_supervisor": not is_peer,
+        "review_draft": draft if draft and draft.get("pair") == pair.pk else None,
+        "review_form": ReviewNoteForm(),
     }
     return render(request, "reflections/thread_detail.html", context)

@@ -13,3 +13,4 @@ document.addEventListener("click", (event) => {
 document.querySelectorAll("[data-clear-writing]").forEach((message) => {
   try { localStorage.removeItem(`ips-journal:writing:${message.dataset.clearWriting}`); } catch { /* storage off */ }
 });
+

@@ -3,6 +3,7 @@ from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, PEOPLE, seed_people
 from reflections.demo import seed_reflections
+from supervision.demo import seed_supervision
 
 
 class Command(BaseCommand):
@@ -12,6 +13,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         team, people = seed_people()
         seed_reflections(team, people)
+        seed_supervision(team, people)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {team}."))
         self.stdout.write(f"Every demo account's password is: {DEMO_PASSWORD}")
         for email, name, role, _tz in PEOPLE:

@@ -1,0 +1,49 @@
+"""Reviewing threads and making reads visible."""
+
+from django.utils import timezone
+
+from .models import ReadRecord, ReviewNote, WeekReview
+
+
+def record_reads(reader, pair, weeks, entry=None):
+    """Record that `reader` opened shared writing (an entry, or the thread's weeks on screen).
+
+    Only reads of someone else's writing count; the caller passes weeks that hold it."""
+    now = timezone.now()
+    ReadRecord.objects.bulk_create(
+        [ReadRecord(reader=reader, pair=pair, week=week, entry=entry, created=now) for week in weeks]
+    )
+
+
+def reads_of(entry):
+    """Who (other than the author) opened this entry or its thread week, newest first."""
+    return (
+        ReadRecord.objects.filter(pair_id=entry.pair_id, week=entry.week)
+        .exclude(reader_id=entry.author_id)
+        .select_related("reader")
+    )
+
+
+def toggle_week_reviewed(pair, week, supervisor):
+    deleted, _ = WeekReview.objects.filter(pair=pair, week=week, supervisor=supervisor).delete()
+    if not deleted:
+        WeekReview.objects.create(pair=pair, week=week, supervisor=supervisor)
+    return not deleted
+
+
+def week_reviews(pair, weeks, user):
+    """For the thread page: review notes (with replies) and reviewed-by per week on screen."""
+    notes = (
+        ReviewNote.objects.filter(pair=pair, week__in=weeks)
+        .select_related("author")
+        .prefetch_related("replies__author")
+    )
+    reviews = WeekReview.objects.filter(pair=pair, week__in=weeks).select_related("supervisor")
+    by_week = {week: {"notes": [], "reviewed_by": [], "reviewed_by_me": False} for week in weeks}
+    for note in notes:
+        by_week[note.week]["notes"].append(note)
+    for review in reviews:
+        by_week[review.week]["reviewed_by"].append(review.supervisor)
+        if review.supervisor_id == user.pk:
+            by_week[review.week]["reviewed_by_me"] = True
+    return by_week

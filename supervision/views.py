@@ -1,0 +1,211 @@
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role, Team
+from reflections import access
+from reflections.models import Annotation, Entry, PeerPair, Task
+from reflections.weeks import current_week, week_label
+
+from . import flows
+from .charts import task_balance
+from .forms import ReviewNoteForm, ReviewReplyForm
+from .models import ReviewNote, WeekReview
+
+WEEK_CHOICES = [8, 16, 26]
+
+
+def _supervised_team(user, team_id):
+    """The team if the user supervises it: other members get 403, outsiders 404."""
+    team = get_object_or_404(Team.objects.for_member(user), pk=team_id)
+    if not team.memberships.filter(user=user, role=Role.SUPERVISOR).exists():
+        raise PermissionDenied(_("The team page is for the team’s supervisors."))
+    return team
+
+
+def _thread_for_supervisor(user, pair_id):
+    pair = access.thread_for_reading(user, pair_id)
+    if not pair.team.memberships.filter(user=user, role=Role.SUPERVISOR).exists():
+        raise PermissionDenied(_("Only the team’s supervisors review threads."))
+    return pair
+
+
+def review_home(request):
+    team = Team.objects.supervised_by(request.user).order_by("name").first()
+    if team is None:
+        raise PermissionDenied(_("The team page is for supervisors."))
+    return redirect("supervision:team-detail", team.pk)
+
+
+def team_detail(request, team_id):
+    """Pairs × recent weeks: who shared, open notes, whether I reviewed; the task balance; and
+    the weeks waiting for my review. A fixed number of queries however many pairs and weeks."""
+    team = _supervised_team(request.user, team_id)
+    user = request.user
+    try:
+        week_count = int(request.GET.get("weeks", 8))
+    except ValueError:
+        week_count = 8
+    week_count = week_count if week_count in WEEK_CHOICES else 8
+    this_week = current_week(user)
+    weeks = [this_week - dt.timedelta(weeks=n) for n in range(week_count)]
+    first = weeks[-1]
+
+    pairs = list(
+        PeerPair.objects.filter(team=team)
+        .filter(Q(status=PeerPair.Status.ACTIVE) | Q(status=PeerPair.Status.ENDED, ended__date__gte=first))
+        .select_related("inviter", "invitee")
+        .order_by("status", "inviter__display_name")
+    )
+    shared = Entry.objects.filter(pair__team=team, week__gte=first)
+    authors = {}
+    for row in shared.values("pair_id", "week", "author_id").annotate(n=Count("id")):
+        authors.setdefault((row["pair_id"], row["week"]), set()).add(row["author_id"])
+    open_notes = {
+        (row["entry__pair_id"], row["entry__week"]): row["n"]
+        for row in Annotation.objects.filter(
+            entry__pair__team=team, entry__week__gte=first, resolved__isnull=True
+        )
+        .values("entry__pair_id", "entry__week")
+        .annotate(n=Count("id"))
+    }
+    reviewed = set(
+        WeekReview.objects.filter(pair__team=team, supervisor=user, week__gte=first).values_list(
+            "pair_id", "week"
+        )
+    )
+    task_counts = {
+        (row["week"], row["task"]): row["n"] for row in shared.values("week", "task").annotate(n=Count("id"))
+    }
+
+    rows, queue = [], []
+    for pair in pairs:
+        cells = []
+        for week in weeks:
+            who = authors.get((pair.pk, week), set())
+            both = {pair.inviter_id, pair.invitee_id} <= who
+            cell = {
+                "week": week,
+                "shared_by": len(who),
+                "both": both,
+                "inviter": pair.inviter_id in who,
+                "invitee": pair.invitee_id in who,
+                "open_notes": open_notes.get((pair.pk, week), 0),
+                "reviewed": (pair.pk, week) in reviewed,
+            }
+            cells.append(cell)
+            if who and not cell["reviewed"]:
+                queue.append(
+                    {
+                        "pair": pair,
+                        "week": week,
+                        "before": week + dt.timedelta(days=7),
+                        "label": week_label(week, this_week),
+                        "cell": cell,
+                    }
+                )
+        rows.append({"pair": pair, "cells": cells})
+    queue.sort(key=lambda item: (item["week"], item["pair"].pk))
+
+    context = {
+        "team": team,
+        "teams": Team.objects.supervised_by(user).order_by("name"),
+        "weeks": [
+            {"date": w, "label": week_label(w, this_week), "short": w.strftime("%-d %b")} for w in weeks
+        ],
+        "rows": rows,
+        "queue": queue,
+        "week_count": week_count,
+        "week_choices": WEEK_CHOICES,
+        "chart": task_balance(weeks, task_counts),
+        "tasks": Task,
+    }
+    return render(request, "supervision/team_detail.html", context)
+
+
+def _week_from(value):
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+    return day - dt.timedelta(days=day.weekday())
+
+
+def _back_to_week(pair, week):
+    return redirect(
+        f"{pair.get_absolute_url()}?before={(week + dt.timedelta(days=7)).isoformat()}#week-{week}"
+    )
+
+
+@require_POST
+def review_note_create(request, pair_id, week):
+    pair = _thread_for_supervisor(request.user, pair_id)
+    monday = _week_from(week)
+    if monday is None:
+        messages.error(request, _("That week could not be found."))
+        return redirect(pair.get_absolute_url())
+    form = ReviewNoteForm(request.POST)
+    if form.is_valid():
+        note = form.save(commit=False)
+        note.pair, note.week, note.author = pair, monday, request.user
+        note.save()
+        messages.success(request, _("Your note is on the thread. Both peers can read it and reply."))
+    else:
+        request.session["review_note_draft"] = {
+            "pair": pair.pk,
+            "week": monday.isoformat(),
+            "body": request.POST.get("body", ""),
+        }
+        messages.error(request, _("Write your note before saving it."))
+    return _back_to_week(pair, monday)
+
+
+@require_POST
+def week_reviewed(request, pair_id, week):
+    pair = _thread_for_supervisor(request.user, pair_id)
+    monday = _week_from(week)
+    if monday is None:
+        messages.error(request, _("That week could not be found."))
+        return redirect(pair.get_absolute_url())
+    now_reviewed = flows.toggle_week_reviewed(pair, monday, request.user)
+    messages.success(
+        request, _("Marked as reviewed.") if now_reviewed else _("No longer marked as reviewed.")
+    )
+    if request.POST.get("next") == "team":
+        return redirect("supervision:team-detail", pair.team_id)
+    return _back_to_week(pair, monday)
+
+
+@require_POST
+def review_reply_create(request, note_id):
+    note = get_object_or_404(
+        ReviewNote.objects.filter(pair__in=PeerPair.objects.threads_for(request.user)).select_related("pair"),
+        pk=note_id,
+    )
+    form = ReviewReplyForm(request.POST)
+    if form.is_valid():
+        reply = form.save(commit=False)
+        reply.note, reply.author = note, request.user
+        reply.save()
+        messages.success(request, _("Your reply is added."))
+    else:
+        messages.error(request, _("Write your reply before sending it."))
+    return _back_to_week(note.pair, note.week)
+
+
+@require_POST
+def review_note_delete(request, note_id):
+    note = get_object_or_404(
+        ReviewNote.objects.filter(pair__in=PeerPair.objects.threads_for(request.user)).select_related("pair"),
+        pk=note_id,
+    )
+    if note.author_id != request.user.pk:
+        raise PermissionDenied(_("Only the note’s author can delete it."))
+    note.delete()
+    messages.success(request, _("Your review note is deleted."))
+    return _back_to_week(note.pair, note.week)
