@@ -8,7 +8,8 @@ def navigation(request):
         return {}
 
     def roles():
-        held = set(user.memberships.values_list("role", flat=True))
+        # order_by(): Membership's default ordering would join teams and users for nothing.
+        held = set(user.memberships.order_by().values_list("role", flat=True))
         return {role.value: role.value in held for role in Role}
 
     # Lazy: pages that never render the navigation pay no query.

@@ -11,6 +11,10 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from .models import Invitation, Membership, Role, Team, hash_token
 
+UNCONFIRMED = _lazy(
+    "%(email)s is not confirmed yet. Open the confirmation link we sent to that address "
+    "(or send a new one under Account → Email addresses), then come back to this page."
+)
 LAST_SUPERVISOR = _lazy("A team needs at least one supervisor. Invite or appoint another supervisor first.")
 
 
@@ -56,6 +60,8 @@ def accept_invitation(invitation, user):
     if not invitation.is_pending:
         raise ValidationError(_("This invitation is no longer open."))
     if not invitation.is_for(user):
+        if invitation.awaits_confirmation_by(user):
+            raise PermissionDenied(UNCONFIRMED % {"email": invitation.email})
         raise PermissionDenied(
             _(
                 "This invitation was sent to another email address. Sign in with that address, or add and verify it in your account."
@@ -67,6 +73,10 @@ def accept_invitation(invitation, user):
     invitation.accepted = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted", "accepted_by"])
+    # An invitation a trainer sent for a training cohort also opens the trainee's journal there.
+    from training.flows import join_invited_cohort
+
+    join_invited_cohort(invitation, user)
     return membership
 
 
@@ -74,7 +84,10 @@ def _is_last_supervisor(membership):
     if membership.role != Role.SUPERVISOR:
         return False
     # Lock the team's supervisor rows so two removals at once cannot leave a team without one.
-    supervisors = Membership.objects.select_for_update().supervisors().filter(team_id=membership.team_id)
+    # order_by("pk"): the default ordering joins teams and users, and FOR UPDATE would lock those too.
+    supervisors = (
+        Membership.objects.select_for_update().supervisors().filter(team_id=membership.team_id).order_by("pk")
+    )
     return [m.pk for m in supervisors] == [membership.pk]
 
 

@@ -42,6 +42,8 @@ class TeamForm(forms.ModelForm):
             "name": _("For example “Riverside Peer Respite — evening team”."),
             "organisation": _("Optional: the centre or programme the team belongs to."),
         }
+        # A blank name never reaches clean_name (the field is required), so say it here too.
+        error_messages = {"name": {"required": _("Please give the team a name.")}}
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()

@@ -191,3 +191,7 @@ class Invitation(models.Model):
 
     def is_for(self, user):
         return user.emailaddress_set.filter(email__iexact=self.email, verified=True).exists()
+
+    def awaits_confirmation_by(self, user):
+        """The user added the invited address but has not confirmed it yet."""
+        return user.emailaddress_set.filter(email__iexact=self.email, verified=False).exists()

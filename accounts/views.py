@@ -79,6 +79,14 @@ def invitation_revoke(request, team_id, invitation_id):
     return redirect("accounts:team-members", team.pk)
 
 
+def _back_to_team(request, team):
+    """After a change to the members: back to the members page, or, for a supervisor who just
+    stepped down or left, to their teams (the members page is no longer theirs to see)."""
+    if team.memberships.filter(user=request.user, role=Role.SUPERVISOR).exists():
+        return redirect("accounts:team-members", team.pk)
+    return redirect("accounts:team-list")
+
+
 @require_POST
 def membership_role(request, team_id, membership_id):
     team = _get_team_for_supervisor(request.user, team_id)
@@ -97,7 +105,7 @@ def membership_role(request, team_id, membership_id):
             _("%(name)s is now a %(role)s.")
             % {"name": membership.user, "role": Role(form.cleaned_data["role"]).label.lower()},
         )
-    return redirect("accounts:team-members", team.pk)
+    return _back_to_team(request, team)
 
 
 @require_POST
@@ -114,7 +122,7 @@ def membership_remove(request, team_id, membership_id):
             _("%(name)s is no longer a %(role)s in %(team)s.")
             % {"name": membership.user, "role": membership.get_role_display().lower(), "team": team},
         )
-    return redirect("accounts:team-members", team.pk)
+    return _back_to_team(request, team)
 
 
 def invitation_accept(request, token):
@@ -133,5 +141,10 @@ def invitation_accept(request, token):
                 % {"team": invitation.team, "role": invitation.get_role_display().lower()},
             )
             return redirect("reflections:dashboard")
-    context = {"invitation": invitation, "is_for_me": invitation.is_for(request.user)}
+    is_for_me = invitation.is_for(request.user)
+    context = {
+        "invitation": invitation,
+        "is_for_me": is_for_me,
+        "awaits_confirmation": not is_for_me and invitation.awaits_confirmation_by(request.user),
+    }
     return render(request, "accounts/invitation_detail.html", context)

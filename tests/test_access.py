@@ -1,0 +1,172 @@
+"""Who may open what: the access table in tests/access.py, run for every persona, and its gate."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.urls import reverse
+
+from tests import access
+from tests.access import LOGIN, NO_ROW_YET, PUBLIC, SIGNS_IN_ITSELF, STAFF, TABLE
+
+
+@pytest.fixture
+def scenario(team, other_team, author, peer, supervisor, other_supervisor, trainer, trainee, stranger):
+    return access.build_scenario(
+        team=team,
+        other_team=other_team,
+        author=author,
+        peer=peer,
+        supervisor=supervisor,
+        other_supervisor=other_supervisor,
+        trainer=trainer,
+        trainee=trainee,
+        stranger=stranger,
+    )
+
+
+CASES = [
+    pytest.param(row, method, persona, id=f"{row.id}-{method}-{persona}")
+    for row in TABLE
+    for method, outcomes in row.methods().items()
+    for persona in outcomes
+]
+
+
+@pytest.mark.parametrize(("row", "method", "persona"), CASES)
+def test_access(row, method, persona, scenario, client_for):
+    outcome = row.methods()[method][persona]
+    client = client_for(scenario.user(persona))
+    before = access.snapshot()
+
+    url, response = row.send(client, method, scenario)
+
+    access.check(outcome, response, url, scenario, client)
+    after = access.snapshot()
+    if outcome.writes:
+        assert access.changed(before, after), (
+            "this request should have changed data: is the payload realistic?"
+        )
+    else:
+        assert not access.changed(before, after), (
+            f"refused or read-only, yet changed {access.changed(before, after)}"
+        )
+
+
+def test_every_url_pattern_is_in_the_access_table():
+    """The gate: a new URL pattern needs a row in tests/access.py TABLE before the suite passes."""
+    in_table = {row.name for row in TABLE}
+    missing = sorted(
+        f"{key}  ({'' if key == route else route + ' '}→ {view.__module__}.{view.__name__})"
+        for key, route, view in access.walk_urlconf()
+        if key not in in_table and key not in NO_ROW_YET
+    )
+    assert not missing, (
+        "These URL patterns have no row in the access table (tests/access.py, TABLE); "
+        "add one saying what each persona gets:\n  " + "\n  ".join(missing)
+    )
+
+
+def test_the_access_table_names_only_existing_url_patterns():
+    patterns = {key for key, _route, _view in access.walk_urlconf()}
+    stale = sorted({row.name for row in TABLE} - patterns)
+    assert not stale, "Rows for URL patterns that no longer exist:\n  " + "\n  ".join(stale)
+
+
+def test_the_list_of_patterns_without_rows_only_shrinks():
+    patterns = {key for key, _route, _view in access.walk_urlconf()}
+    covered = sorted(NO_ROW_YET & {row.name for row in TABLE})
+    gone = sorted(NO_ROW_YET - patterns)
+    assert not covered, f"These have rows now: take them out of NO_ROW_YET: {covered}"
+    assert not gone, f"These no longer exist: take them out of NO_ROW_YET: {gone}"
+
+
+def test_every_row_states_an_outcome_for_every_persona_it_must():
+    problems = []
+    for row in TABLE:
+        if not row.methods():
+            problems.append(f"{row.id}: tries neither GET nor POST")
+        third_party = row.name.startswith(("account_", "mfa_", "usersessions_", "admin"))
+        for method, outcomes in row.methods().items():
+            personas = set(outcomes)
+            required = {"anonymous", "stranger"} if third_party else set(access.PERSONAS)
+            if not required <= personas:
+                problems.append(f"{row.id} {method}: no outcome for {sorted(required - personas)}")
+            if not personas <= set(access.ALL_PERSONAS):
+                problems.append(
+                    f"{row.id} {method}: unknown persona(s) {sorted(personas - set(access.ALL_PERSONAS))}"
+                )
+    ids = [row.id for row in TABLE]
+    problems += [f"{row_id}: more than one row" for row_id in sorted({i for i in ids if ids.count(i) > 1})]
+    assert not problems, "\n".join(problems)
+
+
+def test_only_the_public_pages_are_open_without_signing_in():
+    """LoginRequiredMiddleware guards every view that is not explicitly marked public."""
+    marked = {key for key, _route, view in access.walk_urlconf() if not getattr(view, "login_required", True)}
+    expected = PUBLIC | SIGNS_IN_ITSELF
+    assert marked == expected, (
+        f"marked login_not_required but not listed in PUBLIC: {sorted(marked - expected)}; "
+        f"listed in PUBLIC but behind sign-in: {sorted(expected - marked)}"
+    )
+
+
+def test_every_page_but_the_public_ones_sends_anonymous_people_to_sign_in(scenario, client_for):
+    anonymous = client_for(None)
+    rows = {}
+    for row in TABLE:
+        rows.setdefault(row.name, row)
+    wrong = []
+    for key, route, _view in access.walk_urlconf():
+        if key in PUBLIC:
+            continue
+        if key in rows:
+            url, response = rows[key].send(anonymous, "GET", scenario)
+        elif key in NO_ROW_YET:
+            url = access.made_up_path(route)
+            response = anonymous.get(url)
+        else:
+            continue  # no row: the gate above reports it
+        try:
+            access.check(LOGIN, response, url, scenario, anonymous)
+        except AssertionError as error:
+            wrong.append(f"{key} ({url}): {error}")
+    for row in TABLE:
+        for method, outcomes in row.methods().items():
+            if row.name not in PUBLIC and outcomes.get("anonymous") != LOGIN:
+                wrong.append(
+                    f"{row.id} {method}: the table expects {outcomes.get('anonymous')} for anonymous"
+                )
+    assert not wrong, "\n".join(wrong)
+
+
+def test_snapshot_notices_a_changed_value(scenario):
+    before = access.snapshot()
+    scenario.peer_membership.role = "trainer"
+    scenario.peer_membership.save(update_fields=["role"])
+    assert access.changed(before, access.snapshot()) == ["accounts.Membership"]
+
+
+# --- The Django admin ---
+
+
+def test_the_admin_login_goes_through_allauth(client):
+    response = client.get("/admin/login/")
+
+    assert response.status_code == 302
+    location = urlsplit(response["Location"])
+    assert location.path == reverse("account_login")
+    assert parse_qs(location.query) == {"next": ["/admin/login/"]}
+
+
+def test_a_signed_in_person_who_is_not_staff_cannot_use_the_admin_login(client_for, stranger):
+    response = client_for(stranger).get("/admin/login/")
+
+    assert response.status_code == 403
+
+
+def test_a_staff_member_can_open_the_admin(scenario, client_for):
+    response = client_for(scenario.user(STAFF)).get(reverse("admin:index"))
+
+    assert response.status_code == 200
+    assert "IPS Journal administration" in response.text
+    assert "Teams" in response.text and "Invitations" in response.text
