@@ -76,6 +76,7 @@
     range.setEnd(container, offset);
     return range.toString().length;
   };
+  const isLowSurrogate = (code) => code >= 0xdc00 && code <= 0xdfff;
   const currentSelection = () => {
     const selection = window.getSelection();
     if (!selection || selection.isCollapsed || !selection.rangeCount) return null;
@@ -88,7 +89,13 @@
     while (start < end && /\s/.test(text[start])) start += 1;
     while (end > start && /\s/.test(text[end - 1])) end -= 1;
     if (start >= end) return null;
-    return { start, end, exact: text.slice(start, end), prefix: text.slice(Math.max(0, start - CONTEXT), start), suffix: text.slice(end, end + CONTEXT) };
+    // Offsets are UTF-16 code units, as the server counts them too (reflections/anchoring.py).
+    // The context must not cut an emoji in half: a lone surrogate would arrive as U+FFFD.
+    let from = Math.max(0, start - CONTEXT);
+    if (from > 0 && isLowSurrogate(text.charCodeAt(from))) from += 1;
+    let to = Math.min(text.length, end + CONTEXT);
+    if (to < text.length && isLowSurrogate(text.charCodeAt(to))) to -= 1;
+    return { start, end, exact: text.slice(start, end), prefix: text.slice(from, start), suffix: text.slice(end, to) };
   };
   document.addEventListener("selectionchange", () => { button.disabled = !currentSelection(); });
 
