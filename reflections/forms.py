@@ -124,6 +124,23 @@ class AnnotationForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["task"].choices = [("", _("No particular task")), *Task.choices]
+        # The quote and its context are matched character for character: the spaces and line
+        # breaks at their edges are part of them (a stripped prefix never matches the text).
+        for name in ["exact", "prefix", "suffix"]:
+            self.fields[name].strip = False
+
+    def _clean_quote(self, name):
+        # A form submission sends every line break as CRLF; the entry's text has LF.
+        return self.cleaned_data[name].replace("\r\n", "\n").replace("\r", "\n")
+
+    def clean_exact(self):
+        return self._clean_quote("exact")
+
+    def clean_prefix(self):
+        return self._clean_quote("prefix")
+
+    def clean_suffix(self):
+        return self._clean_quote("suffix")
 
 
 class AnnotationEditForm(forms.ModelForm):
