@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .anchoring import locate, quote_at, rendered_text
-from .models import Annotation, Draft, Entry, EntryView, PeerPair, Revision
+from .models import Annotation, Draft, Entry, EntryView, PeerPair, Reply, Revision
 
 
 # Pairs ---------------------------------------------------------------------------------------
@@ -112,14 +112,25 @@ def reanchor(entry):
 
 
 def share_entry(entry, pair):
+    # Moving a shared entry to another thread would take it (and the peer's notes on it) away
+    # from that peer and show the notes to someone else: unshare first, while that is allowed.
+    if entry.is_shared:
+        raise ValidationError(
+            _("This entry is already shared. Make it private again before sharing it elsewhere.")
+        )
     entry.pair = pair
     entry.shared = timezone.now()
     entry.save(update_fields=["pair", "shared"])
 
 
 def can_unshare(entry):
-    """Unsharing is possible until the peer has annotated the entry."""
-    return entry.is_shared and not entry.annotations.exclude(author_id=entry.author_id).exists()
+    """Unsharing is possible until the peer has annotated the entry (a note, or a reply to one
+    of the author's own notes): after that, unsharing would take the peer's writing from them."""
+    if not entry.is_shared:
+        return False
+    others_notes = entry.annotations.exclude(author_id=entry.author_id)
+    others_replies = Reply.objects.filter(annotation__entry=entry).exclude(author_id=entry.author_id)
+    return not (others_notes.exists() or others_replies.exists())
 
 
 def unshare_entry(entry):

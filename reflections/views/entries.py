@@ -266,7 +266,11 @@ def entry_share(request, pk):
         messages.error(request, form.errors["pair"][0])
         return redirect("reflections:entry-detail", entry.pk)
     pair = form.cleaned_data["pair"]
-    flows.share_entry(entry, pair)
+    try:
+        flows.share_entry(entry, pair)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("reflections:entry-detail", entry.pk)
     messages.success(
         request,
         _("Shared into your thread with %(name)s. They and your team’s supervisors can read it now.")
