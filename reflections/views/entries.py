@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,6 +18,13 @@ from ..rendering import render_markdown
 from ..weeks import current_week, week_label
 
 STASH = "reflections.unsaved_entry"
+
+
+def _id_or_404(value):
+    """An object id from a query string or form field: digits, or the object is not found."""
+    if not (value.isascii() and value.isdigit()):
+        raise Http404
+    return int(value)
 
 
 def entry_list(request):
@@ -107,7 +114,7 @@ def entry_create(request):
     draft = None
     if data is None and request.GET.get("draft"):
         draft = get_object_or_404(
-            Draft.objects.filter(author=request.user, entry=None), pk=request.GET["draft"]
+            Draft.objects.filter(author=request.user, entry=None), pk=_id_or_404(request.GET["draft"])
         )
     initial = {"task": request.GET.get("task", "")} if request.GET.get("task") in Task.values else {}
     if draft:
@@ -153,7 +160,7 @@ def entry_edit(request, pk):
     draft = None
     if data is None and request.GET.get("draft"):
         draft = get_object_or_404(
-            Draft.objects.filter(author=request.user, entry=entry), pk=request.GET["draft"]
+            Draft.objects.filter(author=request.user, entry=entry), pk=_id_or_404(request.GET["draft"])
         )
         initial = {
             "task": draft.task or entry.task,
@@ -212,7 +219,7 @@ def draft_save(request):
         return JsonResponse({"error": _("Missing draft key.")}, status=400)
     entry = None
     if request.POST.get("entry"):
-        entry = access.entry_for_writing(request.user, request.POST["entry"])
+        entry = access.entry_for_writing(request.user, _id_or_404(request.POST["entry"]))
     week = None
     try:
         week = dt.date.fromisoformat(request.POST.get("week", ""))
