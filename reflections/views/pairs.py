@@ -55,7 +55,12 @@ def pair_respond(request, pk):
         ),
         pk=pk,
     )
-    accept = request.POST.get("answer") == "accept"
+    answer = request.POST.get("answer")
+    if answer not in ("accept", "decline"):
+        # A missing or garbled answer declines nothing: the invitation stays open.
+        messages.error(request, _("Choose to accept or decline the invitation."))
+        return redirect("reflections:pair-list")
+    accept = answer == "accept"
     flows.respond_to_pair(pair, accept)
     if accept:
         messages.success(
