@@ -148,7 +148,9 @@ class Entry(models.Model):
         ]
 
     def __str__(self):
-        return self.title or f"{self.get_task_display()} — {self.week:%d %b %Y}"
+        # Never the title or text: the admin (object names, checkbox labels, delete pages) and
+        # logs show this, and private writing stays private from administrators too.
+        return f"{self.get_task_display()} entry #{self.pk} — week of {self.week:%d %b %Y}"
 
     def save(self, *args, **kwargs):
         self.body_html = render_markdown(self.body)
