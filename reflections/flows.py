@@ -123,11 +123,17 @@ def share_entry(entry, pair):
     entry.save(update_fields=["pair", "shared"])
 
 
-def can_unshare(entry):
+def can_unshare(entry, notes=None):
     """Unsharing is possible until the peer has annotated the entry (a note, or a reply to one
-    of the author's own notes): after that, unsharing would take the peer's writing from them."""
+    of the author's own notes): after that, unsharing would take the peer's writing from them.
+
+    `notes`: the entry's notes with their replies prefetched, when the caller has them already
+    (the entry page), so the answer costs no query."""
     if not entry.is_shared:
         return False
+    if notes is not None:
+        authors = {n.author_id for n in notes} | {r.author_id for n in notes for r in n.replies.all()}
+        return authors <= {entry.author_id}
     others_notes = entry.annotations.exclude(author_id=entry.author_id)
     others_replies = Reply.objects.filter(annotation__entry=entry).exclude(author_id=entry.author_id)
     return not (others_notes.exists() or others_replies.exists())

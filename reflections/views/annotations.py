@@ -46,7 +46,7 @@ def entry_page_context(request, entry, annotation_form=None, **extra):
         "annotation_form": annotation_form or AnnotationForm(),
         "reply_form": ReplyForm(),
         "share_form": ShareForm(user=user) if is_author and not entry.is_shared else None,
-        "can_unshare": is_author and flows.can_unshare(entry),
+        "can_unshare": is_author and flows.can_unshare(entry, notes=notes),
         "readers": access.readers_of(pair),
         "reads": list(reads_of(entry)[:50]) if is_author and pair is not None else None,
         **extra,
