@@ -166,7 +166,8 @@ def build_notes(entry, author, count, *, replies=0, replier=None):
     third one on the whole entry — each with `replies` replies by `replier`."""
     text = rendered_text(entry.body_html)
     sentences = [s for s in text.replace("\n", " ").split(". ") if len(s) > 10]
-    base = entry.created
+    # After the entry was written, but never in the future (unread markers compare times).
+    now = timezone.now()
     notes = []
     for n in range(count):
         fields = {}
@@ -182,7 +183,7 @@ def build_notes(entry, author, count, *, replies=0, replier=None):
                 "end": quote.end,
             }
         body = NOTE_BODIES[n % len(NOTE_BODIES)]
-        created = base + dt.timedelta(hours=n + 1)
+        created = min(entry.created + dt.timedelta(hours=n + 1), now - dt.timedelta(seconds=count - n))
         notes.append(
             Annotation(
                 entry=entry,

@@ -595,6 +595,26 @@ def test_unsharing_is_refused_once_the_peer_has_replied(client_for, author, peer
     assert shared_entry.pair == pair
 
 
+@pytest.mark.parametrize(
+    "writing,unshareable",
+    [([], True), (["own note"], True), (["peer note"], False), (["own note", "peer reply"], False)],
+)
+def test_the_page_offers_unsharing_exactly_when_it_is_allowed(
+    client_for, author, peer, shared_entry, writing, unshareable
+):
+    note = None
+    if "own note" in writing:
+        note = add_note(shared_entry, author, PASSAGE, "For Thursday.")
+    if "peer note" in writing:
+        add_note(shared_entry, peer, "", "Thank you.")
+    if "peer reply" in writing:
+        Reply(annotation=note, author=peer, body="Yes.").save()
+    # The page decides from the notes it already loaded; the flow asks the database.
+    assert flows.can_unshare(shared_entry) is unshareable
+    html = client_for(author).get(detail_url(shared_entry)).content.decode()
+    assert ("Make private again" in html) is unshareable
+
+
 def test_the_author_can_still_edit_after_the_peer_annotated(client_for, author, peer, shared_entry):
     add_note(shared_entry, peer, "", "Thank you for writing this.")
     response = client_for(author).post(
