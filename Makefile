@@ -58,3 +58,20 @@ format: venv
 
 clean:
 	rm -rf $(VENV) .pytest_cache staticfiles
+
+# --- Benchmark and fault drill (README: Performance, Operations) -------------------------------
+# Both need PostgreSQL on 127.0.0.1:5432 (trust auth for the postgres role); bench needs wrk.
+# `make bench` seeds a small data set and runs for a few minutes; `make bench SCALE=full` runs the
+# million-entry set (seeded once, then reused). Never part of `make test` or CI.
+SCALE ?= small
+.PHONY: faults wrk
+
+wrk:
+	@command -v wrk >/dev/null || { echo "installing wrk (Debian package)"; apt-get install -y -q wrk >/dev/null || \
+		{ apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null; }; }
+
+bench: venv wrk
+	$(VPY) -m bench.run --scale $(SCALE)
+
+faults: venv
+	$(VPY) -m bench.faults
