@@ -24,6 +24,16 @@ def reads_of(entry):
     )
 
 
+def reads_of_my_writing(pair, user):
+    """Who (other than me) opened the weeks of this thread that hold my writing, newest first."""
+    from reflections.models import Entry
+
+    my_weeks = Entry.objects.filter(pair=pair, author=user).values("week")
+    return (
+        ReadRecord.objects.filter(pair=pair, week__in=my_weeks).exclude(reader=user).select_related("reader")
+    )
+
+
 def toggle_week_reviewed(pair, week, supervisor):
     deleted, _ = WeekReview.objects.filter(pair=pair, week=week, supervisor=supervisor).delete()
     if not deleted:
