@@ -3,7 +3,7 @@ import datetime as dt
 from django.db.models import Count, Q
 from django.shortcuts import render
 
-from supervision.flows import record_reads, week_reviews
+from supervision.flows import reads_of_my_writing, record_reads, week_reviews
 from supervision.forms import ReviewNoteForm
 
 from .. import access, flows
@@ -69,7 +69,10 @@ def thread_detail(request, pk):
     for week in by_week:
         week.update(reviews[week["week"]])
     if is_peer:
-        flows.mark_seen(user, page_entries)
+        # A card shows a new entry, so seeing it here clears its "New"; but a card only counts
+        # notes, so an entry with new notes stays unread until it is opened (entry page), and an
+        # entry seen before keeps its seen time — new notes stay marked until read.
+        flows.mark_seen(user, [e for e in page_entries if e.is_unread and not e.unread_notes])
     # A read of someone else's writing is recorded (weeks on screen that hold it), so authors
     # can see who read their writing and when.
     record_reads(user, pair, sorted({e.week for e in page_entries if e.author_id != user.pk}))
@@ -83,6 +86,7 @@ def thread_detail(request, pk):
         "tasks": Task.choices,
         "next_before": weeks[-1].isoformat() if has_more and weeks else "",
         "readers": access.readers_of(pair),
+        "reads": list(reads_of_my_writing(pair, user)[:30]) if is_peer else None,
         "is_supervisor": not is_peer,
         "review_draft": draft if draft and draft.get("pair") == pair.pk else None,
         "review_form": ReviewNoteForm(),
