@@ -32,7 +32,7 @@ from . import report
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv" / "bin"
 PYTHON = str(VENV / "python") if (VENV / "python").exists() else sys.executable
-GUNICORN = str(VENV / "gunicorn") if (VENV / "gunicorn").exists() else "gunicorn"
+GUNICORN = str(Path(PYTHON).parent / "gunicorn")
 ADMIN_URL = os.environ.get("BENCH_PG_ADMIN", "postgres://postgres@127.0.0.1:5432/postgres")
 ROLE = os.environ.get("BENCH_PG_ROLE", "ips_journal")
 READ_PAGES = ["dashboard", "thread", "entry", "team", "search"]

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role, Team
@@ -21,11 +22,14 @@ WEEK_CHOICES = [8, 16, 26]
 
 
 def _supervised_team(user, team_id):
-    """The team if the user supervises it: other members get 403, outsiders 404."""
-    team = get_object_or_404(Team.objects.for_member(user), pk=team_id)
-    if not team.memberships.filter(user=user, role=Role.SUPERVISOR).exists():
-        raise PermissionDenied(_("The team page is for the team’s supervisors."))
-    return team
+    """The team and every team the user supervises (one query when they supervise it): other
+    members get 403, outsiders 404."""
+    teams = list(Team.objects.supervised_by(user).order_by("name"))
+    for team in teams:
+        if team.pk == team_id:
+            return team, teams
+    get_object_or_404(Team.objects.for_member(user), pk=team_id)
+    raise PermissionDenied(_("The team page is for the team’s supervisors."))
 
 
 def _thread_for_supervisor(user, pair_id):
@@ -45,7 +49,7 @@ def review_home(request):
 def team_detail(request, team_id):
     """Pairs × recent weeks: who shared, open notes, whether I reviewed; the task balance; and
     the weeks waiting for my review. A fixed number of queries however many pairs and weeks."""
-    team = _supervised_team(request.user, team_id)
+    team, teams = _supervised_team(request.user, team_id)
     user = request.user
     try:
         week_count = int(request.GET.get("weeks", 8))
@@ -62,10 +66,13 @@ def team_detail(request, team_id):
         .select_related("inviter", "invitee")
         .order_by("status", "inviter__display_name")
     )
+    # Who shared in each pair-week and the task balance per week, from one grouped query.
     shared = Entry.objects.filter(pair__team=team, week__gte=first)
-    authors = {}
-    for row in shared.values("pair_id", "week", "author_id").annotate(n=Count("id")):
+    authors, task_counts = {}, {}
+    for row in shared.values("pair_id", "week", "author_id", "task").annotate(n=Count("id")).order_by():
         authors.setdefault((row["pair_id"], row["week"]), set()).add(row["author_id"])
+        key = (row["week"], row["task"])
+        task_counts[key] = task_counts.get(key, 0) + row["n"]
     open_notes = {
         (row["entry__pair_id"], row["entry__week"]): row["n"]
         for row in Annotation.objects.filter(
@@ -79,33 +86,51 @@ def team_detail(request, team_id):
             "pair_id", "week"
         )
     )
-    task_counts = {
-        (row["week"], row["task"]): row["n"] for row in shared.values("week", "task").annotate(n=Count("id"))
-    }
 
+    # Labels, links and the screen-reader text of each cell are made once per week and pair here,
+    # not per cell in the template: the grid has pairs × weeks cells and the queue one row per
+    # unread week, so per-cell date formatting and URL reversing made this the slowest page.
+    labels = {week: week_label(week, this_week) for week in weeks}
     rows, queue = [], []
     for pair in pairs:
+        pair.url = pair.get_absolute_url()
+        says = {
+            "both": _("both shared"),
+            "inviter": _("%(name)s shared") % {"name": pair.inviter.name},
+            "invitee": _("%(name)s shared") % {"name": pair.invitee.name},
+            "none": _("nothing shared"),
+        }
         cells = []
         for week in weeks:
             who = authors.get((pair.pk, week), set())
             both = {pair.inviter_id, pair.invitee_id} <= who
+            notes = open_notes.get((pair.pk, week), 0)
             cell = {
                 "week": week,
                 "shared_by": len(who),
                 "both": both,
                 "inviter": pair.inviter_id in who,
                 "invitee": pair.invitee_id in who,
-                "open_notes": open_notes.get((pair.pk, week), 0),
+                "open_notes": notes,
                 "reviewed": (pair.pk, week) in reviewed,
+                "state": "both" if both else "one" if who else "none",
+                "mark": "●●" if both else "●○" if who else "○○",
             }
+            cell["says"] = says[
+                "both" if both else "inviter" if cell["inviter"] else "invitee" if cell["invitee"] else "none"
+            ]
+            if notes:
+                cell["open_label"] = ngettext("%(n)s open note", "%(n)s open notes", notes) % {"n": notes}
+                cell["open_short"] = ngettext("%(n)s open", "%(n)s open", notes) % {"n": notes}
             cells.append(cell)
             if who and not cell["reviewed"]:
                 queue.append(
                     {
                         "pair": pair,
                         "week": week,
-                        "before": week + dt.timedelta(days=7),
-                        "label": week_label(week, this_week),
+                        "week_id": week.isoformat(),
+                        "before": (week + dt.timedelta(days=7)).isoformat(),
+                        "label": labels[week],
                         "cell": cell,
                     }
                 )
@@ -114,10 +139,8 @@ def team_detail(request, team_id):
 
     context = {
         "team": team,
-        "teams": Team.objects.supervised_by(user).order_by("name"),
-        "weeks": [
-            {"date": w, "label": week_label(w, this_week), "short": w.strftime("%-d %b")} for w in weeks
-        ],
+        "teams": teams,
+        "weeks": [{"date": w, "label": labels[w], "short": w.strftime("%-d %b")} for w in weeks],
         "rows": rows,
         "queue": queue,
         "week_count": week_count,
