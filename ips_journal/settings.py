@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "accounts",
     "reflections",
     "supervision",
+    "training",
 ]
 
 MIDDLEWARE = [

@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("reflections.urls")),
     path("", include("supervision.urls")),
+    path("", include("training.urls")),
 ]

@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -107,12 +108,16 @@ class PeerPair(models.Model):
 class EntryQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Entries the user may read: their own, those shared into their threads, and — read
-        only — those shared into threads of teams they supervise. Never anyone else's private
-        entry."""
+        only — those shared into threads of teams they supervise, or (training journal) shared
+        with the trainers of a cohort they train. Never anyone else's private entry."""
         if not user.is_authenticated:
             return self.none()
         shared_with_me = Q(pair__in=PeerPair.objects.threads_for(user).values("pk"))
-        return self.filter(Q(author=user) | shared_with_me)
+        # training.TrainingEntry links an entry to a cohort day; looked up by name so this app
+        # does not import the training app, which builds on it.
+        trained = apps.get_model("training", "Cohort").objects.for_trainer(user).values("pk")
+        shared_with_trainers = Q(training__shared__isnull=False, training__day__cohort__in=trained)
+        return self.filter(Q(author=user) | shared_with_me | shared_with_trainers)
 
     def shared(self):
         return self.filter(pair__isnull=False)

@@ -28,7 +28,9 @@ def _id_or_404(value):
 
 
 def entry_list(request):
-    entries = Entry.objects.filter(author=request.user).select_related("pair__inviter", "pair__invitee")
+    entries = Entry.objects.filter(author=request.user).select_related(
+        "pair__inviter", "pair__invitee", "training"
+    )
     task = request.GET.get("task", "")
     if task in Task.values:
         entries = entries.filter(task=task)
@@ -254,6 +256,10 @@ def entry_detail(request, pk):
     from .annotations import entry_page_context
 
     entry = access.entry_for_reading(request.user, pk)
+    if hasattr(entry, "training"):
+        # A training journal entry is read on its journal page, which says who can read it (the
+        # trainee; the cohort's trainers once shared) and carries the trainers' feedback.
+        return redirect(entry.training.url_for(request.user))
     return render(request, "reflections/entry_detail.html", entry_page_context(request, entry))
 
 

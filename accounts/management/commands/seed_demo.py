@@ -4,6 +4,7 @@ from django.db import transaction
 from accounts.demo import DEMO_PASSWORD, PEOPLE, seed_people
 from reflections.demo import seed_reflections
 from supervision.demo import seed_supervision
+from training.demo import seed_training
 
 
 class Command(BaseCommand):
@@ -14,6 +15,7 @@ class Command(BaseCommand):
         team, people = seed_people()
         seed_reflections(team, people)
         seed_supervision(team, people)
+        seed_training(team, people)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {team}."))
         self.stdout.write(f"Every demo account's password is: {DEMO_PASSWORD}")
         for email, name, role, _tz in PEOPLE:

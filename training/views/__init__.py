@@ -1,0 +1,47 @@
+from .cohorts import (
+    cohort_detail,
+    cohort_outline,
+    home,
+    invitation_revoke,
+    trainee_invite,
+    trainee_journal,
+    trainer_add,
+)
+from .feedback import feedback_create, feedback_delete, feedback_edit, reply_create, reply_delete
+from .journal import (
+    day_detail,
+    entry_create,
+    entry_delete,
+    entry_edit,
+    entry_share,
+    entry_unshare,
+    export_markdown,
+    export_print,
+    journal,
+    summary,
+)
+
+__all__ = [
+    "cohort_detail",
+    "cohort_outline",
+    "day_detail",
+    "entry_create",
+    "entry_delete",
+    "entry_edit",
+    "entry_share",
+    "entry_unshare",
+    "export_markdown",
+    "export_print",
+    "feedback_create",
+    "feedback_delete",
+    "feedback_edit",
+    "home",
+    "invitation_revoke",
+    "journal",
+    "reply_create",
+    "reply_delete",
+    "summary",
+    "trainee_invite",
+    "trainee_journal",
+    "trainer_add",
+]
