@@ -1,8 +1,9 @@
 """Reviewing threads and making reads visible."""
 
+from django.db.models import Prefetch
 from django.utils import timezone
 
-from .models import ReadRecord, ReviewNote, WeekReview
+from .models import ReadRecord, ReviewNote, ReviewReply, WeekReview
 
 
 def record_reads(reader, pair, weeks, entry=None):
@@ -46,7 +47,8 @@ def week_reviews(pair, weeks, user):
     notes = (
         ReviewNote.objects.filter(pair=pair, week__in=weeks)
         .select_related("author")
-        .prefetch_related("replies__author")
+        # Replies with their authors in one query (a plain "replies__author" prefetch takes two).
+        .prefetch_related(Prefetch("replies", queryset=ReviewReply.objects.select_related("author")))
     )
     reviews = WeekReview.objects.filter(pair=pair, week__in=weeks).select_related("supervisor")
     by_week = {week: {"notes": [], "reviewed_by": [], "reviewed_by_me": False} for week in weeks}

@@ -90,3 +90,21 @@ def test_queries_do_not_grow_with_pairs_or_weeks(client_for, supervisor, team, w
         if "reflections_" in q["sql"] or "supervision_" in q["sql"]
     ]
     assert len(page_tables) == 4
+
+
+def test_thread_review_notes_and_their_replies_cost_two_queries(client_for, supervisor, team, weeks):
+    from supervision.models import ReviewNote, ReviewReply
+
+    (pair,) = make_pairs(team, 1, start=20)
+    share(pair, pair.inviter, weeks[1])
+    client = client_for(pair.inviter)
+    client.get(f"/threads/{pair.pk}/")
+    note = ReviewNote.objects.create(pair=pair, week=weeks[1], author=supervisor, body="How was it?")
+    with CaptureQueriesContext(connection) as no_replies:
+        assert client.get(f"/threads/{pair.pk}/").status_code == 200
+    ReviewReply.objects.create(note=note, author=pair.inviter, body="Hard, and good.")
+    ReviewReply.objects.create(note=note, author=pair.invitee, body="Same here.")
+    with CaptureQueriesContext(connection) as two_replies:
+        page = client.get(f"/threads/{pair.pk}/")
+    assert "Hard, and good." in page.content.decode() and "Same here." in page.content.decode()
+    assert len(two_replies) == len(no_replies)
