@@ -88,11 +88,10 @@ def invite_trainees(request, cohort, emails):
     Someone who already is a trainee of the team joins the cohort at once. Returns
     (invited, enrolled, skipped) lists of addresses."""
     invited, enrolled, skipped = [], [], []
+    # A team's trainees are few; compare addresses without regard to case.
     trainees = {
         m.user.email.lower(): m.user
-        for m in Membership.objects.filter(
-            team=cohort.team, role=TeamRole.TRAINEE, user__email__in=emails
-        ).select_related("user")
+        for m in Membership.objects.filter(team=cohort.team, role=TeamRole.TRAINEE).select_related("user")
     }
     in_cohort = set(cohort.members.filter(role=Role.TRAINEE).values_list("user__email", flat=True))
     pending = set(

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Membership, Role, Team, User
 from reflections.forms import EntryForm
 
-from .models import Cohort, CohortDay, Feedback, FeedbackReply
+from .models import Cohort, CohortDay, CohortMember, Feedback, FeedbackReply
 
 MAX_INVITES = 40
 
@@ -95,9 +95,10 @@ class AddTrainerForm(forms.Form):
 
     def __init__(self, *args, cohort, **kwargs):
         super().__init__(*args, **kwargs)
+        already = cohort.members.filter(role=CohortMember.Role.TRAINER).values("user")
         self.fields["user"].queryset = (
             User.objects.filter(memberships__team=cohort.team_id, memberships__role=Role.TRAINER)
-            .exclude(cohort_memberships__cohort=cohort, cohort_memberships__role="trainer")
+            .exclude(pk__in=already)
             .order_by("display_name")
         )
 
@@ -137,7 +138,10 @@ class BaseDayFormSet(BaseModelFormSet):
             raise forms.ValidationError(_("The training days should fall within four months."))
 
 
-DayFormSet = modelformset_factory(CohortDay, form=DayForm, formset=BaseDayFormSet, extra=0, can_delete=False)
+# edit_only: a cohort keeps the days it was created with; a forged form count adds none.
+DayFormSet = modelformset_factory(
+    CohortDay, form=DayForm, formset=BaseDayFormSet, extra=0, can_delete=False, edit_only=True
+)
 
 
 class TrainingEntryForm(EntryForm):

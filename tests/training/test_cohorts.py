@@ -16,7 +16,7 @@ from reflections.weeks import week_start
 from tests.conftest import make_person
 from tests.training.conftest import PRIVATE_MARKER, trainee_in, write
 from training import flows
-from training.models import Cohort, CohortInvitation, CohortMember, OutlineDay
+from training.models import Cohort, CohortDay, CohortInvitation, CohortMember, OutlineDay
 
 HOME = reverse("training:home")
 
@@ -391,3 +391,46 @@ def test_the_cohort_page_takes_the_same_queries_for_3_and_30_trainees(
 
 
 QUERIES_COHORT_PAGE = 17
+
+
+def test_a_forged_sixth_day_adds_nothing(client_for, trainer, cohort, days):
+    data = outline_data(
+        cohort, **{"days-TOTAL_FORMS": "6", "days-5-date": "2027-12-01", "days-5-title": "Extra"}
+    )
+
+    response = client_for(trainer).post(reverse("training:cohort-outline", args=[cohort.pk]), data)
+
+    assert response.status_code in (302, 400)
+    assert cohort.days.count() == 5
+    assert CohortDay.objects.count() == 5
+
+
+def test_another_cohorts_day_cannot_be_edited_through_this_one(client_for, trainer, cohort, other_cohort):
+    foreign = other_cohort.days.get(number=1)
+    data = outline_data(cohort, **{"days-0-id": foreign.pk, "days-0-title": "Taken over"})
+
+    response = client_for(trainer).post(reverse("training:cohort-outline", args=[cohort.pk]), data)
+
+    foreign.refresh_from_db()
+    assert response.status_code in (302, 400)
+    assert foreign.title == "Foundations"
+    assert foreign.cohort == other_cohort
+
+
+def test_a_trainee_of_the_team_is_found_whatever_the_case_of_the_address(client_for, trainer, team, cohort):
+    ines = trainee_in(team, "Ines.Duarte@Riverside.example.org", "Inês Duarte")
+
+    client_for(trainer).post(
+        reverse("training:trainee-invite", args=[cohort.pk]), {"emails": "ines.duarte@riverside.example.org"}
+    )
+
+    assert cohort.members.filter(user=ines, role="trainee").exists()
+    assert not Invitation.objects.exists()
+
+
+def test_a_trainer_of_another_cohort_can_still_be_added(
+    client_for, trainer, other_trainer, cohort, other_cohort
+):
+    page = client_for(trainer).get(detail(cohort))
+
+    assert "Aisha Rahman" in page.text.split('id="trainers-heading"')[1]
