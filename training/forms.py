@@ -116,9 +116,9 @@ class DayForm(forms.ModelForm):
         fields = ["date", "title", "topics", "prompts", "content_note"]
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "topics": forms.Textarea(attrs={"rows": 4}),
-            "prompts": forms.Textarea(attrs={"rows": 3}),
-            "content_note": forms.Textarea(attrs={"rows": 2}),
+            "topics": forms.Textarea(attrs={"rows": 5}),
+            "prompts": forms.Textarea(attrs={"rows": 5}),
+            "content_note": forms.Textarea(attrs={"rows": 3}),
         }
         error_messages = {
             "date": {"required": _("Each day needs a date."), "invalid": _("Enter a date.")},

@@ -376,3 +376,35 @@ def test_the_trainees_day_tabs_count_their_entries(client_for, trainee, co_train
     tabs = response.text.split('class="day-nav"')[1].split("</nav>")[0]
     assert "2 entries" in tabs
     assert tabs.count("entry</span>") == 0 and "1 entry" not in tabs
+
+
+@pytest.mark.parametrize("url_name", ["training:day", "training:summary"])
+def test_the_journal_pages_take_the_same_queries_however_much_was_written(
+    client_for, trainer, trainee, cohort, days, url_name
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(trainee)
+    kwargs = {"cohort_id": cohort.pk, "number": 1} if url_name == "training:day" else {"cohort_id": cohort.pk}
+    url = reverse(url_name, kwargs=kwargs)
+
+    def measure():
+        client.get(url)  # the first request of a session records it; measure the next
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    shared = write(trainee, days[1], "One shared entry.", shared=True)
+    flows.reply(flows.give_feedback(shared, trainer, "Thank you."), trainee, "And thank you.")
+    few = measure()
+    for n in range(10):
+        entry = write(trainee, days[1 + n % 5], f"Entry {n}.", shared=n % 2 == 0)
+        if n % 2 == 0:
+            feedback = flows.give_feedback(entry, trainer, f"Feedback {n}.")
+            flows.reply(feedback, trainee, f"Reply {n}.")
+            flows.reply(feedback, trainer, f"Answer {n}.")
+    many = measure()
+
+    assert many == few, f"{few} queries with one entry, {many} with eleven"
+    assert few <= 24, few
