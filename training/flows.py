@@ -93,16 +93,15 @@ def invite_trainees(request, cohort, emails):
         m.user.email.lower(): m.user
         for m in Membership.objects.filter(team=cohort.team, role=TeamRole.TRAINEE).select_related("user")
     }
-    in_cohort = set(cohort.members.filter(role=Role.TRAINEE).values_list("user__email", flat=True))
-    pending = set(
-        CohortInvitation.objects.filter(
-            cohort=cohort, invitation__in=cohort.team.invitations.pending()
-        ).values_list("invitation__email", flat=True)
-    )
-    in_cohort = {email.lower() for email in in_cohort}
-    pending = {email.lower() for email in pending}
+    already = {
+        email.lower()
+        for email in [
+            *cohort.members.filter(role=Role.TRAINEE).values_list("user__email", flat=True),
+            *pending_invitations(cohort).values_list("invitation__email", flat=True),
+        ]
+    }
     for email in emails:
-        if email in in_cohort or email in pending:
+        if email in already:
             skipped.append(email)
         elif email in trainees:
             enrol(cohort, trainees[email])
@@ -168,7 +167,11 @@ def can_unshare(training_entry):
     return training_entry.is_shared and not training_entry.feedback.exists()
 
 
+@transaction.atomic
 def unshare(training_entry):
+    # The entry's row is locked, as give_feedback() locks it: feedback cannot slip in between
+    # the check and the unsharing.
+    TrainingEntry.objects.select_for_update().filter(pk=training_entry.pk).first()
     if not can_unshare(training_entry):
         raise ValidationError(
             _("Your trainers have already written feedback on this entry, so it stays shared with them.")
@@ -178,7 +181,11 @@ def unshare(training_entry):
 
 
 # Feedback ------------------------------------------------------------------------------------
+@transaction.atomic
 def give_feedback(training_entry, author, body):
+    locked = TrainingEntry.objects.select_for_update().filter(pk=training_entry.pk, shared__isnull=False)
+    if locked.first() is None:
+        raise ValidationError(_("This entry is no longer shared with the trainers."))
     now = timezone.now()
     return Feedback.objects.create(entry=training_entry, author=author, body=body, created=now, updated=now)
 

@@ -188,3 +188,15 @@ def test_people_without_training_pay_one_query_on_the_dashboard(
     request = type("Request", (), {"user": author})()
     with django_assert_num_queries(1):
         assert training_panel(Context(request=request)) == {"journals": [], "cohorts": []}
+
+
+def test_feedback_on_an_entry_unshared_a_moment_ago_is_refused(
+    client_for, trainer, trainee, cohort, shared_entry
+):
+    from django.core.exceptions import ValidationError
+
+    flows.unshare(shared_entry)
+
+    with pytest.raises(ValidationError):
+        flows.give_feedback(shared_entry, trainer, "Too late.")
+    assert not Feedback.objects.exists()

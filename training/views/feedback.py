@@ -1,6 +1,7 @@
 """Feedback on shared journal entries: trainers write it; the trainee and the trainers reply."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -32,7 +33,13 @@ def feedback_create(request, pk):
     form = FeedbackForm(request.POST)
     if not form.is_valid():
         return _page_with_errors(request, training_entry, {"feedback": {training_entry.pk: form}})
-    feedback = flows.give_feedback(training_entry, request.user, form.cleaned_data["body"])
+    try:
+        feedback = flows.give_feedback(training_entry, request.user, form.cleaned_data["body"])
+    except ValidationError as error:  # unshared a moment ago
+        messages.error(request, error.messages[0])
+        return redirect(
+            "training:trainee-journal", training_entry.day.cohort_id, training_entry.entry.author_id
+        )
     messages.success(
         request,
         _("Your feedback is saved. %(name)s sees it on their day page and dashboard.")
