@@ -28,6 +28,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -221,6 +222,8 @@ def main(argv=None):  # noqa: C901 - the drill's steps, in order
     parser.add_argument("--writers", type=int, default=6)
     parser.add_argument("--keep", action="store_true", help="keep the temporary cluster for a look")
     args = parser.parse_args(argv)
+    # Stopped from outside (SIGTERM): unwind, so gunicorn (and the drill's cluster) are stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     out = ROOT / "bench-results" / f"{stamp}-faults"
@@ -366,12 +369,15 @@ def markdown(result):
         f"**{lost} acknowledged writes lost**; {result['failed_requests']} requests failed "
         f"(p50 {result['latency_ms']['p50']} ms, p95 {result['latency_ms']['p95']} ms for the rest).",
         "",
-        "| fault | at | failed requests | requests succeed again after |",
-        "|---|---:|---:|---:|",
+        "| fault | at | failed requests | requests succeed again after | of which the fault itself took |",
+        "|---|---:|---:|---:|---:|",
     ]
     for fault in result["faults"]:
         recovered = "–" if fault["recovery_s"] is None else f"{fault['recovery_s']:.2f} s"
-        out.append(f"| {fault['fault']} | {fault['at_s']:.1f} s | {fault['failed']} | {recovered} |")
+        out.append(
+            f"| {fault['fault']} | {fault['at_s']:.1f} s | {fault['failed']} | {recovered} | "
+            f"{fault['action_s']:.2f} s |"
+        )
     after = result["after"]
     backup = result["backup_restore"]
     out += [

@@ -145,3 +145,38 @@ def markdown(result):
         "BEGIN/COMMIT not counted). Write + share counts each POST as a request."
     )
     return "\n".join(out) + "\n"
+
+
+def summary_table(results, connections=16):
+    """One compact table for the README: each page at one concurrency, at every scale given
+    (e.g. small and full), with the ratios to that run's baseline."""
+    scales = [r for r in results if r]
+    head = "| page | queries |"
+    rule = "|---|---:|"
+    for result in scales:
+        scale = result["meta"]["scale"]
+        head += f" {scale}: req/s | p95 ms | × baseline req/s | × baseline p95 |"
+        rule += "---:|---:|---:|---:|"
+    if len(scales) == 2:
+        head += " p95 full ÷ small |"
+        rule += "---:|"
+    rows = [head, rule]
+    levels = [next(x for x in r["levels"] if x["connections"] == connections) for r in scales]
+    for name, info in scales[0]["pages"].items():
+        if "skipped" in info:
+            continue
+        row = f"| {info['label']} | {_fmt(info.get('queries_max'))} |"
+        stats = [level["pages"].get(name) for level in levels]
+        for s in stats:
+            if s is None:
+                row += " – | – | – | – |"
+            else:
+                row += (
+                    f" {_fmt(s['rps'])} | {_fmt(s['p95_ms'], 1)} | {_fmt(s.get('rps_ratio'), 2)} | "
+                    f"{_fmt(s.get('p95_ratio'), 1)} |"
+                )
+        if len(scales) == 2:
+            both = all(stats)
+            row += f" {_fmt(stats[1]['p95_ms'] / stats[0]['p95_ms'], 2) if both else '–'} |"
+        rows.append(row)
+    return "\n".join(rows) + "\n"

@@ -326,6 +326,8 @@ def main(argv=None):  # noqa: C901 - the benchmark's steps, in order
     parser.add_argument("--pages", default=os.environ.get("PAGES") or "", help="comma-separated subset")
     parser.add_argument("--seed-only", action="store_true")
     args = parser.parse_args(argv)
+    # Stopped from outside (SIGTERM): unwind, so gunicorn (and the drill's cluster) are stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk (see README: Performance)")
 

@@ -135,3 +135,24 @@ def test_recovery_is_measured_from_the_fault_to_the_first_success_after_the_last
     assert recovery(records, 15.0, 19.0) == {"failed": 0, "recovery_s": 0.0}
     # No success after the failures: not recovered.
     assert recovery(records, 19.5, 30.0)["recovery_s"] is None
+
+
+def test_summary_table_puts_scales_side_by_side():
+    def result(scale, page_p95):
+        base = report.page_stats(wrk_raw(requests=20000, p95=4000))
+        page = report.page_stats(wrk_raw(requests=2000, p95=page_p95))
+        pages = report.add_ratios({"healthz": base, "thread": page}, base)
+        return {
+            "meta": {"scale": scale},
+            "pages": {
+                "healthz": {"label": "baseline", "queries_max": 1},
+                "thread": {"label": "thread", "queries_max": 9},
+                "search": {"label": "search", "skipped": "not yet"},
+            },
+            "levels": [{"connections": 16, "pages": pages}],
+        }
+
+    text = report.summary_table([result("small", 20000), result("full", 25000)])
+    assert "| page | queries | small: req/s |" in text
+    assert "| thread | 9 | 200.0 | 20.0 | 0.10 | 5.0 | 200.0 | 25.0 | 0.10 | 6.2 | 1.25 |" in text
+    assert "search" not in text
