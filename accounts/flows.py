@@ -97,12 +97,15 @@ def change_role(membership, role):
         return membership
     if _is_last_supervisor(membership):
         raise ValidationError(LAST_SUPERVISOR)
+    old_role = membership.role
     if Membership.objects.filter(team_id=membership.team_id, user_id=membership.user_id, role=role).exists():
         # They already hold the new role: the old one simply goes.
         membership.delete()
+        _end_pairs_of_former_peer(membership.team_id, membership.user, old_role)
         return None
     membership.role = role
     membership.save(update_fields=["role"])
+    _end_pairs_of_former_peer(membership.team_id, membership.user, old_role)
     return membership
 
 
@@ -111,3 +114,21 @@ def remove_membership(membership):
     if _is_last_supervisor(membership):
         raise ValidationError(LAST_SUPERVISOR)
     membership.delete()
+    _end_pairs_of_former_peer(membership.team_id, membership.user, membership.role)
+
+
+def _end_pairs_of_former_peer(team_id, user, old_role):
+    """Someone who is no longer a peer worker of a team co-reflects there no more: their open pairs
+    in it end at once (pending invitations are declined), so nothing new is shared with them. The
+    ended threads stay readable to both peers, as every ended pair's thread does. (Supervisors and
+    trainers lose access through the role checks in the querysets themselves.)"""
+    if old_role != Role.PEER:
+        return
+    if Membership.objects.filter(team_id=team_id, user=user, role=Role.PEER).exists():
+        return
+    from reflections.models import PeerPair
+
+    now = timezone.now()
+    pairs = PeerPair.objects.for_member(user).filter(team_id=team_id)
+    pairs.filter(status=PeerPair.Status.ACTIVE).update(status=PeerPair.Status.ENDED, ended=now)
+    pairs.filter(status=PeerPair.Status.PENDING).update(status=PeerPair.Status.DECLINED, responded=now)

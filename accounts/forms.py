@@ -84,3 +84,12 @@ class InvitationForm(forms.ModelForm):
 
 class MembershipRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class DeleteAccountForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_(
+            "I understand that my account and everything I wrote will be deleted, and that this cannot be undone."
+        ),
+        error_messages={"required": _("Tick the box to confirm, or keep your account by leaving this page.")},
+    )

@@ -195,3 +195,50 @@ class Invitation(models.Model):
     def awaits_confirmation_by(self, user):
         """The user added the invited address but has not confirmed it yet."""
         return user.emailaddress_set.filter(email__iexact=self.email, verified=False).exists()
+
+
+def _export_path(instance, filename):
+    # A random name: the file is only ever served through the owner's download view.
+    return f"exports/{secrets.token_urlsafe(24)}.zip"
+
+
+class DataExportQuerySet(models.QuerySet):
+    def ready(self):
+        return self.filter(status=DataExport.Status.READY, expires__gt=timezone.now())
+
+
+class DataExport(models.Model):
+    """A zip of everything one person wrote, built on request and kept for a few days."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Could not be prepared")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="exports")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    file = models.FileField(upload_to=_export_path, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    created = models.DateTimeField(default=timezone.now)
+    finished = models.DateTimeField(null=True, blank=True)
+    expires = models.DateTimeField(null=True, blank=True)
+
+    objects = DataExportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created"]
+        indexes = [
+            # The export page: a person's recent exports, newest first.
+            models.Index(fields=["user", "-created"], name="accounts_export_user"),
+        ]
+
+    def __str__(self):
+        return f"Export for {self.user} ({self.get_status_display()}, {self.created:%Y-%m-%d %H:%M})"
+
+    @property
+    def filename(self):
+        return f"ips-journal-export-{timezone.localtime(self.created):%Y-%m-%d}.zip"
+
+    @property
+    def is_ready(self):
+        return self.status == self.Status.READY and self.expires is not None and self.expires > timezone.now()

@@ -5,6 +5,9 @@ from . import views
 app_name = "accounts"
 urlpatterns = [
     path("account/profile/", views.profile, name="profile"),
+    path("account/export/", views.export, name="export"),
+    path("account/export/<int:pk>/download/", views.export_download, name="export-download"),
+    path("account/delete/", views.account_delete, name="delete"),
     path("teams/", views.team_list, name="team-list"),
     path("teams/<int:team_id>/members/", views.team_members, name="team-members"),
     path("teams/<int:team_id>/invitations/", views.invitation_create, name="invitation-create"),

@@ -1,14 +1,18 @@
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import flows
-from .forms import InvitationForm, MembershipRoleForm, ProfileForm, TeamForm
-from .models import Membership, Role, Team
+from . import erasure, flows
+from . import export as exports
+from .forms import DeleteAccountForm, InvitationForm, MembershipRoleForm, ProfileForm, TeamForm
+from .models import DataExport, Membership, Role, Team
 
 
 def profile(request):
@@ -148,3 +152,67 @@ def invitation_accept(request, token):
         "awaits_confirmation": not is_for_me and invitation.awaits_confirmation_by(request.user),
     }
     return render(request, "accounts/invitation_detail.html", context)
+
+
+# --- Export my data ----------------------------------------------------------------------------
+
+
+def export(request):
+    """“Export my data”: start an export, see recent ones, download a ready one."""
+    user = request.user
+    if request.method == "POST":
+        if user.exports.filter(status=DataExport.Status.PENDING).exists():
+            messages.info(
+                request, _("Your export is still being prepared. We’ll let you know when it’s ready.")
+            )
+        else:
+            _export, queued = exports.start(user)
+            if queued:
+                messages.success(
+                    request,
+                    _(
+                        "There is a lot to gather, so your export is being prepared in the background. "
+                        "We’ll send you a notification and an email when it is ready."
+                    ),
+                )
+            else:
+                messages.success(request, _("Your export is ready to download."))
+        return redirect("accounts:export")
+    context = {
+        "exports": user.exports.order_by("-created")[:5],
+        "lifetime_days": exports.EXPORT_LIFETIME.days,
+    }
+    return render(request, "accounts/export.html", context)
+
+
+def export_download(request, pk):
+    """The zip, for its owner only, while it has not expired."""
+    ready = get_object_or_404(DataExport.objects.ready().filter(user=request.user), pk=pk)
+    return FileResponse(
+        ready.file.open("rb"), as_attachment=True, filename=ready.filename, content_type="application/zip"
+    )
+
+
+# --- Leaving -----------------------------------------------------------------------------------
+
+
+@reauthentication_required(allow_get=True)
+def account_delete(request):
+    """Explain plainly what deleting the account removes and what stays; deleting asks for the
+    password again (allauth's reauthentication) unless it was given in the last few minutes."""
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        erasure.erase(user)
+        logout(request)
+        messages.success(
+            request,
+            _(
+                "Your account and everything you wrote are deleted. Thank you for the reflecting you did here."
+            ),
+        )
+        return redirect("account_login")
+    context = {"form": form, "summary": erasure.summary(request.user)}
+    return render(
+        request, "accounts/account_confirm_delete.html", context, status=400 if form.is_bound else 200
+    )

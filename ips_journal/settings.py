@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Full-text search fields and expressions (search app); inert on SQLite.
+    "django.contrib.postgres",
     "django.forms",
     "allauth",
     "allauth.account",
@@ -97,6 +99,8 @@ INSTALLED_APPS = [
     "reflections",
     "supervision",
     "training",
+    "search",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -218,6 +222,10 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # production never drops verification and invitation emails into a log.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "IPS Journal <journal@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in emails written by background tasks, which have no request to take the host from.
+SITE_URL = os.environ.get("SITE_URL") or (
+    f"https://{ALLOWED_HOSTS[0].lstrip('.')}" if not DEBUG else "http://127.0.0.1:8000"
+)
 if os.environ.get("SMTP_HOST") or not DEBUG:
     MAILERS = {
         "default": {
@@ -270,6 +278,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded and generated files (data exports). Never served as static files: only through views
+# that check who is asking. With several app servers, point STORAGES["default"] at object storage.
+MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(BASE_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

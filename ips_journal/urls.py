@@ -16,4 +16,6 @@ urlpatterns = [
     path("", include("reflections.urls")),
     path("", include("supervision.urls")),
     path("", include("training.urls")),
+    path("", include("search.urls")),
+    path("", include("notifications.urls")),
 ]

@@ -6,6 +6,8 @@ from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Out
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications import flows as notices
+
 from .anchoring import locate, quote_at, rendered_text
 from .models import Annotation, Draft, Entry, EntryView, PeerPair, Reply, Revision
 
@@ -121,6 +123,7 @@ def share_entry(entry, pair):
     entry.pair = pair
     entry.shared = timezone.now()
     entry.save(update_fields=["pair", "shared"])
+    notices.entry_shared(entry)
 
 
 def can_unshare(entry, notes=None):
@@ -174,6 +177,7 @@ def annotate(entry, author, form):
         note.exact = note.prefix = note.suffix = ""
         note.start = note.end = None
     note.save()
+    notices.note_written(note)
     return note
 
 

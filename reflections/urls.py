@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views.export import thread_export
 
 app_name = "reflections"
 urlpatterns = [
@@ -10,6 +11,7 @@ urlpatterns = [
     path("pairs/<int:pk>/respond/", views.pair_respond, name="pair-respond"),
     path("pairs/<int:pk>/end/", views.pair_end, name="pair-end"),
     path("threads/<int:pk>/", views.thread_detail, name="thread-detail"),
+    path("threads/<int:pk>/print/", thread_export, name="thread-export"),
     path("entries/", views.entry_list, name="entry-list"),
     path("entries/new/", views.entry_create, name="entry-create"),
     path("entries/preview/", views.entry_preview, name="entry-preview"),

@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role, Team
+from notifications import flows as notices
 from reflections import access
 from reflections.models import Annotation, Entry, PeerPair, Task
 from reflections.weeks import current_week, week_label
@@ -177,6 +178,7 @@ def review_note_create(request, pair_id, week):
         note = form.save(commit=False)
         note.pair, note.week, note.author = pair, monday, request.user
         note.save()
+        notices.review_note_written(note)
         messages.success(request, _("Your note is on the thread. Both peers can read it and reply."))
     else:
         request.session["review_note_draft"] = {
@@ -215,6 +217,7 @@ def review_reply_create(request, note_id):
         reply = form.save(commit=False)
         reply.note, reply.author = note, request.user
         reply.save()
+        notices.review_reply_written(reply)
         messages.success(request, _("Your reply is added."))
     else:
         messages.error(request, _("Write your reply before sending it."))

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from notifications import flows as notices
 from supervision.flows import reads_of, record_reads
 
 from .. import access, flows
@@ -117,6 +118,7 @@ def reply_create(request, pk):
     reply.annotation = note
     reply.author = request.user
     reply.save()
+    notices.reply_written(reply)
     messages.success(request, _("Your reply is added."))
     return _back_to(note)
 

@@ -1,0 +1,100 @@
+"""Keeping search documents up to date (called by the receivers `registry.register` connects)."""
+
+from html import unescape
+from html.parser import HTMLParser
+
+from django.contrib.postgres.search import SearchVector
+from django.db import connection
+
+from .highlight import strip_sentinels
+from .models import Document
+
+# The text search configuration: English stemming ("walked" finds "walking"). The app's one
+# language is English; a second language would store the configuration per document.
+CONFIG = "english"
+VECTOR = SearchVector("title", weight="A", config=CONFIG) + SearchVector("body", weight="B", config=CONFIG)
+
+_BLOCKS = {"p", "br", "li", "blockquote", "pre", "h3", "h4", "h5", "h6", "hr", "ul", "ol"}
+
+
+class _Text(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts = []
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in _BLOCKS:
+            self.parts.append("\n")
+
+
+def plain_text(html):
+    """The words of sanitised HTML, paragraphs kept as line breaks, no markup."""
+    parser = _Text()
+    parser.feed(html or "")
+    parser.close()
+    lines = (" ".join(line.split()) for line in unescape("".join(parser.parts)).splitlines())
+    return strip_sentinels("\n".join(line for line in lines if line))
+
+
+def document_for(kind, obj):
+    title, html = kind.text(obj)
+    return Document(
+        kind=kind.key,
+        object_id=obj.pk,
+        author_id=getattr(obj, f"{kind.author_field}_id"),
+        created=getattr(obj, kind.created_field),
+        title=strip_sentinels(" ".join((title or "").split())),
+        body=plain_text(html),
+    )
+
+
+def refresh_vectors(documents):
+    if connection.vendor == "postgresql":
+        documents.update(vector=VECTOR)
+
+
+def update(kind, obj):
+    """Write (insert or replace) the document of one piece of writing: one upsert, and on
+    PostgreSQL one update of its vector."""
+    Document.objects.bulk_create(
+        [document_for(kind, obj)],
+        update_conflicts=True,
+        unique_fields=["kind", "object_id"],
+        update_fields=["author", "created", "title", "body"],
+    )
+    refresh_vectors(Document.objects.filter(kind=kind.key, object_id=obj.pk))
+
+
+def remove(kind, pk):
+    Document.objects.filter(kind=kind.key, object_id=pk).delete()
+
+
+def rebuild(kinds, batch=500):
+    """Index everything of these kinds again, and drop documents whose writing is gone."""
+    total = 0
+    for kind in kinds:
+        model = kind.model_class
+        Document.objects.filter(kind=kind.key).exclude(
+            object_id__in=model._default_manager.values("pk")
+        ).delete()
+        queryset = model._default_manager.order_by("pk")
+        if kind.select_related:
+            queryset = queryset.select_related(*kind.select_related)
+        for start in range(0, queryset.count(), batch):
+            objs = list(queryset[start : start + batch])
+            Document.objects.bulk_create(
+                [document_for(kind, obj) for obj in objs],
+                update_conflicts=True,
+                unique_fields=["kind", "object_id"],
+                update_fields=["author", "created", "title", "body"],
+            )
+            total += len(objs)
+        refresh_vectors(Document.objects.filter(kind=kind.key))
+    return total

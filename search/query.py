@@ -1,0 +1,133 @@
+"""Searching everything a person may read: the documents of every kind of writing, narrowed to
+what `Kind.readable(user)` allows, matched and ranked by the database's backend."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.safestring import SafeString
+
+from . import registry
+from .backends import backend, parse
+from .models import Document
+from .registry import Kind, Presented
+
+RELEVANCE, NEWEST = "relevance", "newest"
+
+
+@dataclass(frozen=True)
+class Filters:
+    task: str = ""
+    thread: int | None = None
+    author: int | None = None
+    since: date | None = None  # written on or after (the person's own calendar day)
+    until: date | None = None  # written on or before
+
+    def bounds(self):
+        """The date range as aware datetimes in the current (the person's) time zone."""
+        zone = timezone.get_current_timezone()
+        start = datetime.combine(self.since, time.min, zone) if self.since else None
+        end = datetime.combine(self.until + timedelta(days=1), time.min, zone) if self.until else None
+        return start, end
+
+
+@dataclass
+class Hit:
+    kind: Kind
+    obj: object
+    shown: Presented
+    author: object
+    created: datetime
+    title: SafeString
+    fragment: SafeString
+    rank: float = 0.0
+
+
+@dataclass
+class Search:
+    """A prepared search: `documents` is a lazy queryset (count it, slice it), `hits(page)` turns
+    one page of it into results to show."""
+
+    user: object
+    text: str
+    terms: list = field(default_factory=list)
+    documents: object = None
+
+    @property
+    def is_empty(self):
+        return not self.terms
+
+    def hits(self, page_documents):
+        """Results for one page of documents: one query for the highlights, then one per kind of
+        writing on the page (fetched again through `readable()`, so a result is never shown
+        from the index alone)."""
+        page = list(page_documents)
+        if not page:
+            return []
+        marks = backend().highlight(Document.objects.filter(pk__in=[d.pk for d in page]), self.terms)
+        wanted = {}
+        for doc in page:
+            wanted.setdefault(doc.kind, []).append(doc.object_id)
+        objects = {}
+        for key, ids in wanted.items():
+            kind = registry.get(key)
+            if kind is None:
+                continue
+            queryset = kind.readable(self.user).filter(pk__in=ids)
+            if kind.select_related:
+                queryset = queryset.select_related(*kind.select_related)
+            objects.update({(key, obj.pk): obj for obj in queryset})
+        results = []
+        for doc in page:
+            obj = objects.get((doc.kind, doc.object_id))
+            if obj is None:
+                continue
+            kind = registry.get(doc.kind)
+            title, fragment = marks.get(doc.pk, ("", ""))
+            results.append(
+                Hit(
+                    kind=kind,
+                    obj=obj,
+                    shown=kind.present(obj, self.user),
+                    author=getattr(obj, kind.author_field),
+                    created=doc.created,
+                    title=title,
+                    fragment=fragment,
+                    rank=doc.rank,
+                )
+            )
+        return results
+
+
+def readable_documents(user, filters=Filters()):
+    """Documents of everything the user may read, narrowed by the filters: one OR per kind of
+    writing, each `kind = … AND object_id IN (readable ids)`."""
+    since, until = filters.bounds()
+    allowed = Q()
+    for kind in registry.kinds():
+        queryset = kind.filtered(
+            user,
+            task=filters.task,
+            thread=filters.thread,
+            author=filters.author,
+            since=since,
+            until=until,
+        )
+        if queryset is not None:
+            allowed |= Q(kind=kind.key, object_id__in=queryset.values("pk"))
+    if not allowed:
+        return Document.objects.none()
+    return Document.objects.filter(allowed)
+
+
+def search(user, text, filters=Filters(), order=RELEVANCE):
+    terms = parse(text or "")
+    prepared = Search(user=user, text=(text or "").strip(), terms=terms)
+    if not terms:
+        prepared.documents = Document.objects.none()
+        return prepared
+    documents = backend().match(readable_documents(user, filters), terms)
+    ordering = ["-rank", "-created", "-pk"] if order == RELEVANCE else ["-created", "-pk"]
+    prepared.documents = documents.only("kind", "object_id", "created").order_by(*ordering)
+    return prepared

@@ -1,0 +1,153 @@
+"""Kinds of writing: the one list that search, the personal export, notifications and account
+deletion read from.
+
+A `Kind` describes one model of writing (entries, notes, replies, review notes, and — registered by
+its own app — the training journal's feedback):
+
+- `readable(user)`: everything of this kind the person may read. Always built on the owning app's
+  authorization querysets (`Entry.objects.visible_to`, `PeerPair.objects.threads_for`, …): search
+  and notifications never decide visibility themselves.
+- `authored(user)`: what the person wrote (the export; what deleting the account removes).
+- `filters`: how the search filters (task, thread) apply to it; a kind without a filter drops out
+  of results that use it (review notes have no task).
+- `present(obj, user)`: a title, a link, a task and where it lives, for a result or a notification.
+- `export(obj)`: the JSON object for the personal export (see accounts/export_schema.json).
+
+How another app adds its writing (the training app, say), in its AppConfig.ready():
+
+    from search.registry import Kind, Presented, register
+
+    register(Kind(
+        key="training_feedback",
+        model="training.Feedback",
+        label=_("Trainer feedback"),
+        count_label=lambda n: ngettext("%(n)s piece of feedback", "%(n)s pieces of feedback", n),
+        readable=lambda user: Feedback.objects.filter(entry__in=TrainingEntry.objects.visible_to(user)),
+        present=lambda obj, user: Presented(title=..., url=obj.entry.url_for(user), task=...),
+        export=lambda obj: {"id": obj.pk, "entry_id": obj.entry_id, "body": obj.body, ...},
+        filters={"task": "entry__entry__task"},
+        select_related=("entry__entry", "entry__day"),
+    ))
+
+Registering connects post_save/post_delete receivers that keep the kind's search `Document` up
+to date. That is upkeep of an index, not product logic, so a receiver is the right tool: every
+save — from a flow, a view, the admin or a shell — reaches the index without each caller having
+to remember it. (`bulk_create` and `update()` skip receivers: run `manage.py rebuild_search_index`
+after loading data that way.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Model, QuerySet
+from django.db.models.signals import post_delete, post_save
+
+_KINDS: dict[str, Kind] = {}
+
+
+@dataclass(frozen=True)
+class Presented:
+    """How one piece of writing is shown in a list: plain strings, escaped by the templates."""
+
+    title: str
+    url: str
+    task: str = ""
+    task_label: str = ""
+    where: str = ""
+
+
+def _default_text(obj):
+    return getattr(obj, "title", ""), obj.body_html
+
+
+@dataclass(frozen=True, eq=False)
+class Kind:
+    key: str
+    model: str
+    label: Any
+    count_label: Callable[[int], str]
+    readable: Callable[[Any], QuerySet]
+    present: Callable[[Model, Any], Presented]
+    export: Callable[[Model], dict]
+    # (title, sanitised HTML) of the writing; the index keeps its plain text.
+    text: Callable[[Model], tuple[str, str]] = _default_text
+    # Search filters: a lookup path, or a callable (queryset, value) -> queryset.
+    filters: Mapping[str, str | Callable] = field(default_factory=dict)
+    select_related: tuple[str, ...] = ()
+    # Related objects the export reads (an entry's revisions).
+    prefetch: tuple[str, ...] = ()
+    author_field: str = "author"
+    created_field: str = "created"
+    # A save that touches none of these (sharing an entry, resolving a note) leaves the index alone.
+    index_fields: frozenset[str] = frozenset({"title", "body", "author", "created"})
+    # The order of this kind's objects in the export.
+    export_order: tuple[str, ...] = ("created", "pk")
+
+    @property
+    def model_class(self) -> type[Model]:
+        return apps.get_model(self.model)
+
+    def authored(self, user) -> QuerySet:
+        return self.model_class._default_manager.filter(**{self.author_field: user})
+
+    def filtered(self, user, *, task="", thread=None, author=None, since=None, until=None):
+        """`readable(user)` narrowed by the search filters, or None when a filter does not apply
+        to this kind at all. `since`/`until` are aware datetimes (until is exclusive)."""
+        queryset = self.readable(user)
+        wanted = {"task": task, "thread": thread}
+        for name, value in wanted.items():
+            if value in ("", None):
+                continue
+            how = self.filters.get(name)
+            if how is None:
+                return None
+            queryset = how(queryset, value) if callable(how) else queryset.filter(**{how: value})
+        if author is not None:
+            queryset = queryset.filter(**{f"{self.author_field}_id": author})
+        if since is not None:
+            queryset = queryset.filter(**{f"{self.created_field}__gte": since})
+        if until is not None:
+            queryset = queryset.filter(**{f"{self.created_field}__lt": until})
+        return queryset
+
+
+def register(kind: Kind) -> Kind:
+    """Add a kind of writing and start keeping its search documents up to date."""
+    from . import index
+
+    if kind.key in _KINDS and _KINDS[kind.key] is not kind:
+        raise ValueError(f"A kind of writing named {kind.key!r} is already registered.")
+    _KINDS[kind.key] = kind
+    model = kind.model_class
+
+    def saved(sender, instance, raw=False, update_fields=None, **kwargs):
+        if raw:  # loaddata: rebuild the index afterwards
+            return
+        if update_fields is not None and not set(update_fields) & kind.index_fields:
+            return
+        index.update(kind, instance)
+
+    def deleted(sender, instance, **kwargs):
+        index.remove(kind, instance.pk)
+
+    post_save.connect(saved, sender=model, weak=False, dispatch_uid=f"search-index-{kind.key}")
+    post_delete.connect(deleted, sender=model, weak=False, dispatch_uid=f"search-unindex-{kind.key}")
+    return kind
+
+
+def kinds() -> list[Kind]:
+    return list(_KINDS.values())
+
+
+def get(key: str) -> Kind | None:
+    return _KINDS.get(key)
+
+
+def kind_of(obj) -> Kind | None:
+    """The kind a model instance belongs to (None: not writing)."""
+    label = obj._meta.label
+    return next((kind for kind in _KINDS.values() if kind.model == label), None)

@@ -1,0 +1,196 @@
+"""The search page: the box in the header, the filters, results with highlighted passages."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from reflections.models import Entry, Task
+from supervision.models import ReviewNote
+from tests.search.world import HARBOUR_MARKER, PRIVATE_MARKER, note
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("search:results")
+
+
+def hits_html(response):
+    """The results list only (the page repeats the query itself in its title and form)."""
+    text = response.text
+    if '<ol class="hits">' not in text:
+        return ""
+    return text.split('<ol class="hits">', 1)[1].split("</ol>", 1)[0]
+
+
+def test_every_page_has_a_search_box(client_for, author):
+    response = client_for(author).get(reverse("accounts:profile"))
+
+    assert 'role="search"' in response.text and f'action="{URL}"' in response.text
+    assert '<label for="site-search-q" class="visually-hidden">' in response.text
+
+
+def test_the_empty_page_invites_a_search(client_for, author):
+    response = client_for(author).get(URL)
+
+    assert response.status_code == 200
+    assert "Type a word or a phrase" in response.text
+
+
+def test_results_show_the_passage_with_the_match_marked(client_for, journal):
+    response = client_for(journal.author).get(URL, {"q": "kettle"})
+
+    assert response.status_code == 200
+    assert "1 result for “kettle”" in response.text
+    assert "<mark>kettle</mark>" in response.text.lower() or "<mark>Kettle</mark>" in response.text
+    assert reverse("reflections:entry-detail", args=[journal.shared.pk]) in response.text
+    assert "Co-reflection thread of Maya Okafor &amp; Sam Lindqvist" in response.text
+
+
+def test_results_name_each_kind_of_writing(client_for, journal):
+    response = client_for(journal.author).get(URL, {"q": "marigold"})
+
+    assert "7 results" in response.text
+    for label in (
+        "Reflection",
+        "Note",
+        "Reply",
+        "Review note",
+        "Reply to a review note",
+        "Private — only you",
+    ):
+        assert label in response.text
+
+
+@pytest.mark.parametrize("persona", ["peer", "supervisor", "other_supervisor", "stranger"])
+def test_the_page_never_shows_someone_elses_private_entry(client_for, journal, persona, request):
+    client = client_for(request.getfixturevalue(persona))
+
+    for query in (PRIVATE_MARKER, "marigold", "night", "ward window"):
+        response = client.get(URL, {"q": query})
+        assert PRIVATE_MARKER not in hits_html(response)
+        assert "Not ready to share" not in response.text and "ward window" not in hits_html(response)
+    assert hits_html(client.get(URL, {"q": PRIVATE_MARKER})) == ""
+
+
+def test_the_page_never_shows_another_teams_writing(client_for, journal):
+    for query in (HARBOUR_MARKER, "keys", "marigold"):
+        response = client_for(journal.supervisor).get(URL, {"q": query})
+        assert HARBOUR_MARKER not in hits_html(response)
+        assert "Keys to the quiet room" not in response.text
+
+
+def test_filters_are_offered_from_what_the_person_may_read(client_for, journal):
+    response = client_for(journal.author).get(URL, {"q": "marigold"})
+    threads = response.text.split('name="thread"', 1)[1].split("</select>", 1)[0]
+    people = response.text.split('name="author"', 1)[1].split("</select>", 1)[0]
+
+    assert (
+        f'<option value="{journal.pair.pk}">Maya Okafor &amp; Sam Lindqvist — Riverside Peer Respite'
+        in threads
+    )
+    assert f'<option value="{journal.other_pair.pk}">' not in threads
+    assert f'<option value="{journal.supervisor.pk}">Rosa Delgado</option>' in people
+    assert "Kofi" not in response.text
+
+
+def test_a_thread_the_person_may_not_read_is_refused_plainly(client_for, journal):
+    response = client_for(journal.author).get(URL, {"q": "keys", "thread": journal.other_pair.pk})
+
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.text
+    assert HARBOUR_MARKER not in response.text
+
+
+def test_dates_the_wrong_way_round_are_explained(client_for, journal):
+    response = client_for(journal.author).get(
+        URL, {"q": "marigold", "since": "2026-05-01", "until": "2026-04-01"}
+    )
+
+    assert response.status_code == 400
+    assert "Choose a date on or after the “from” date." in response.text
+
+
+def test_filters_narrow_and_can_be_cleared(client_for, journal):
+    client = client_for(journal.author)
+
+    response = client.get(URL, {"q": "marigold", "task": Task.WORLDVIEW, "order": "newest"})
+
+    assert "1 result" in response.text and "Not ready to share" in response.text
+    assert "Clear the filters" in response.text
+
+
+def test_nothing_found_is_said_kindly(client_for, journal):
+    response = client_for(journal.author).get(URL, {"q": "zeppelin"})
+
+    assert "0 results" in response.text
+    assert "Nothing matches those words yet" in response.text
+
+
+def test_hostile_text_in_a_query_is_escaped(client_for, journal):
+    response = client_for(journal.author).get(URL, {"q": '"><script>alert(1)</script>'})
+
+    assert response.status_code == 200
+    assert "<script>alert(1)" not in response.text
+    assert "&lt;script&gt;alert(1)" in response.text
+
+
+def test_results_page_through(client_for, author, journal):
+    for n in range(25):
+        Entry.objects.create(author=author, task=Task.CONNECTION, body=f"Lantern {n}", week=journal.week)
+    client = client_for(author)
+
+    first = client.get(URL, {"q": "lantern"})
+    second = client.get(URL, {"q": "lantern", "page": 2})
+
+    assert "25 results" in first.text and "Page 1 of 2" in first.text
+    assert second.text.count('class="hit card"') == 5
+    assert "page=1" in second.text and "q=lantern" in second.text
+
+
+# --- Query counts -------------------------------------------------------------------------------
+
+# The results page: the session and the user; allauth's user-session bookkeeping (a savepoint, the
+# session record, the user again, its update, the release); the threads for the filter and their
+# teams' supervisors (people for the filter); the count, the page of documents, their highlights;
+# one fetch per kind of writing on the page (here three: entries, notes, review notes); the
+# navigation's roles and unread count; saving the session (savepoint, update, release).
+QUERIES_SEARCH_PAGE = 19
+
+
+def _grow(journal, count):
+    """`count` entries with the word, and (newest, so on the first page) a note and a review note."""
+    author, week = journal.author, journal.week
+    for n in range(count):
+        Entry.objects.create(author=author, task=Task.CONNECTION, body=f"A lantern, number {n}.", week=week)
+    note(journal.shared, journal.peer, "The lantern again.")
+    ReviewNote.objects.create(
+        pair=journal.pair, week=week, author=journal.supervisor, body="Lanterns, both of you."
+    )
+
+
+@pytest.mark.parametrize("count", [1, 40])
+def test_the_results_page_takes_the_same_queries_for_few_and_many_results(
+    client_for, journal, count, django_assert_num_queries
+):
+    _grow(journal, count)
+    client = client_for(journal.author)
+    client.get(URL)  # allauth records the session on the first request
+
+    with django_assert_num_queries(QUERIES_SEARCH_PAGE):
+        response = client.get(URL, {"q": "lantern", "order": "newest"})
+
+    assert response.status_code == 200
+    assert f"{count + 2} results" in response.text
+    assert 'class="badge">Note<' in response.text and 'class="badge">Review note<' in response.text
+
+
+def test_search_time_zone_labels(client_for, journal):
+    journal.private.created = dt.datetime(2026, 3, 1, 23, 30, tzinfo=dt.UTC)
+    journal.private.save()
+    journal.author.time_zone = "Pacific/Auckland"
+    journal.author.save(update_fields=["time_zone"])
+
+    response = client_for(journal.author).get(URL, {"q": "ward"})
+
+    # Dates show in the person's own zone: in Auckland it was already 2 March.
+    assert "2 Mar 2026" in response.text
