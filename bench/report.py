@@ -59,6 +59,10 @@ def add_ratios(pages, baseline):
     for stats in pages.values():
         stats["rps_ratio"] = round(stats["rps"] / baseline["rps"], 3) if baseline["rps"] else None
         stats["p95_ratio"] = round(stats["p95_ms"] / baseline["p95_ms"], 2) if baseline["p95_ms"] else None
+        # What the throughput ratio would be if the machine were ours alone and the work CPU-bound:
+        # the baseline's CPU per request (server + database) over the page's.
+        if stats.get("cpu_ms_per_request") and baseline.get("cpu_ms_per_request"):
+            stats["cpu_ratio"] = round(baseline["cpu_ms_per_request"] / stats["cpu_ms_per_request"], 3)
     return pages
 
 
@@ -120,9 +124,9 @@ def markdown(result):
             f"PostgreSQL {level['cpu']['postgres']:.0%}, load generator {level['cpu']['generator']:.0%}, "
             f"other processes {level['cpu']['other']:.0%} of the machine)",
             "",
-            "| page | req/s | p50 ms | p95 ms | p99 ms | errors | queries | × baseline req/s "
-            "| × baseline p95 | p95 vs small | targets |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+            "| page | req/s | p50 ms | p95 ms | p99 ms | errors | queries | CPU ms/req | × baseline req/s "
+            "| × baseline by CPU | × baseline p95 | p95 vs small | targets |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
         ]
         for name, stats in level["pages"].items():
             info = result["pages"][name]
@@ -131,7 +135,8 @@ def markdown(result):
             out.append(
                 f"| {info['label']} | {_fmt(stats['rps'])} | {_fmt(stats['p50_ms'], 2)} | "
                 f"{_fmt(stats['p95_ms'], 2)} | {_fmt(stats['p99_ms'], 2)} | {stats['errors']} | "
-                f"{_fmt(info.get('queries_max'))} | {_fmt(stats.get('rps_ratio'), 2)} | "
+                f"{_fmt(info.get('queries_max'))} | {_fmt(stats.get('cpu_ms_per_request'), 2)} | "
+                f"{_fmt(stats.get('rps_ratio'), 2)} | {_fmt(stats.get('cpu_ratio'), 2)} | "
                 f"{_fmt(stats.get('p95_ratio'), 2)} | {_fmt(stats.get('p95_vs_small'), 2)} | {verdict} |"
             )
         out.append("")
@@ -142,7 +147,11 @@ def markdown(result):
         out += ["Skipped: " + "; ".join(skipped) + ".", ""]
     out.append(
         "Queries: SQL statements per request (most seen in a sample of each page's requests; "
-        "BEGIN/COMMIT not counted). Write + share counts each POST as a request."
+        "BEGIN/COMMIT not counted). Write + share counts each POST as a request. CPU ms/req: CPU time "
+        "of gunicorn and of the PostgreSQL backends serving the benchmark's database, per request; "
+        "× baseline by CPU: the baseline's CPU per request over the page's — the throughput ratio the "
+        "page would reach on a machine of its own if CPU-bound, and far less disturbed than req/s "
+        "when other work shares the machine."
     )
     return "\n".join(out) + "\n"
 
@@ -155,8 +164,8 @@ def summary_table(results, connections=16):
     rule = "|---|---:|"
     for result in scales:
         scale = result["meta"]["scale"]
-        head += f" {scale}: req/s | p95 ms | × baseline req/s | × baseline p95 |"
-        rule += "---:|---:|---:|---:|"
+        head += f" {scale}: req/s | p95 ms | × baseline req/s | × baseline by CPU | × baseline p95 |"
+        rule += "---:|---:|---:|---:|---:|"
     if len(scales) == 2:
         head += " p95 full ÷ small |"
         rule += "---:|"
@@ -169,11 +178,11 @@ def summary_table(results, connections=16):
         stats = [level["pages"].get(name) for level in levels]
         for s in stats:
             if s is None:
-                row += " – | – | – | – |"
+                row += " – | – | – | – | – |"
             else:
                 row += (
                     f" {_fmt(s['rps'])} | {_fmt(s['p95_ms'], 1)} | {_fmt(s.get('rps_ratio'), 2)} | "
-                    f"{_fmt(s.get('p95_ratio'), 1)} |"
+                    f"{_fmt(s.get('cpu_ratio'), 2)} | {_fmt(s.get('p95_ratio'), 1)} |"
                 )
         if len(scales) == 2:
             both = all(stats)

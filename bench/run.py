@@ -260,6 +260,9 @@ class Meter:
             "generator": generator_ticks / total,
             "other": max(0.0, (busy - server - pg - generator_ticks) / total),
         }
+        # CPU seconds our server and its database backends spent: per request, a cost that other
+        # people's load on the machine changes far less than it changes throughput.
+        self.app_cpu_s = (server + pg) / TICKS
 
 
 def wrk(url, file, connections, duration):
@@ -282,6 +285,7 @@ def measure(server, database, pages, targets_dir, url, connections, duration):
             raw = wrk(url, targets_dir / f"{page}.tsv", connections, duration)
         stats = report.page_stats(raw)
         stats["cpu"] = {k: round(v, 3) for k, v in meter.cpu.items()}
+        stats["cpu_ms_per_request"] = round(1000 * meter.app_cpu_s / max(stats["requests"], 1), 3)
         stats["load"] = meter.load
         log(
             f"  {connections:3d} conns {page:10s} {stats['rps']:8.1f} req/s  p50 {stats['p50_ms']:7.2f} "
@@ -297,6 +301,7 @@ def measure(server, database, pages, targets_dir, url, connections, duration):
     results = {page: one(page) for page in pages}
     last = one("healthz")
     baseline = report.merge_baselines(first, last)
+    baseline["cpu_ms_per_request"] = round((first["cpu_ms_per_request"] + last["cpu_ms_per_request"]) / 2, 3)
     runs = [first, *results.values(), last]
     loads = [value for r in runs for value in r["load"]]
     pages_out = {"healthz": baseline, **results}

@@ -86,6 +86,7 @@ def test_targets_name_each_miss():
 def test_markdown_has_one_row_per_page_with_its_verdict():
     baseline = report.page_stats(wrk_raw(requests=20000, p95=4000))
     page = report.page_stats(wrk_raw(requests=1000, p95=40000))
+    baseline["cpu_ms_per_request"], page["cpu_ms_per_request"] = 0.5, 2.0
     pages = report.add_ratios({"healthz": baseline, "thread": page}, baseline)
     pages["thread"]["missed"] = report.check("thread", "read", pages["thread"], 9)
     cpu = {"busy": 0.9, "server": 0.6, "postgres": 0.1, "generator": 0.05, "other": 0.15}
@@ -110,6 +111,7 @@ def test_markdown_has_one_row_per_page_with_its_verdict():
     text = report.markdown(result)
     assert "| baseline | 2000.0 |" in text
     assert "| thread | 100.0 | 5.00 | 40.00 |" in text
+    assert "| 0.05 | 0.25 | 10.00 |" in text  # × baseline req/s, by CPU, p95
     assert "throughput 0.05 < 0.15 of baseline; p95 10.0× > 8× baseline" in text
     assert "Skipped: search: no /search/ URL yet." in text
 
@@ -154,5 +156,5 @@ def test_summary_table_puts_scales_side_by_side():
 
     text = report.summary_table([result("small", 20000), result("full", 25000)])
     assert "| page | queries | small: req/s |" in text
-    assert "| thread | 9 | 200.0 | 20.0 | 0.10 | 5.0 | 200.0 | 25.0 | 0.10 | 6.2 | 1.25 |" in text
+    assert "| thread | 9 | 200.0 | 20.0 | 0.10 | – | 5.0 | 200.0 | 25.0 | 0.10 | – | 6.2 | 1.25 |" in text
     assert "search" not in text
