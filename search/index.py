@@ -87,8 +87,13 @@ def rebuild(kinds, batch=500):
         queryset = model._default_manager.order_by("pk")
         if kind.select_related:
             queryset = queryset.select_related(*kind.select_related)
-        for start in range(0, queryset.count(), batch):
-            objs = list(queryset[start : start + batch])
+        # Keyset batches (pk > the last one seen), not OFFSET: an offset makes PostgreSQL walk past
+        # every earlier row again for each batch, so a million entries would take hours.
+        last = None
+        while True:
+            objs = list((queryset if last is None else queryset.filter(pk__gt=last))[:batch])
+            if not objs:
+                break
             Document.objects.bulk_create(
                 [document_for(kind, obj) for obj in objs],
                 update_conflicts=True,
@@ -96,5 +101,6 @@ def rebuild(kinds, batch=500):
                 update_fields=["author", "created", "title", "body"],
             )
             total += len(objs)
+            last = objs[-1].pk
         refresh_vectors(Document.objects.filter(kind=kind.key))
     return total
