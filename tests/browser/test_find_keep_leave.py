@@ -240,3 +240,19 @@ def test_delete_my_account_after_giving_the_password_again(page, login, journal)
     expect(page.get_by_text("Your account and everything you wrote are deleted.")).to_be_visible()
     check_page(page, "deleted")
     assert not User.objects.filter(pk=author_pk).exists()
+
+
+@pytest.mark.parametrize("look", ["phone", "dark"])
+def test_the_pages_hold_up_on_a_phone_and_in_the_dark(request, look, login, journal):
+    page = request.getfixturevalue("phone_page" if look == "phone" else "dark_page")
+    login(page, journal.author)
+    for path, name in [
+        ("/search/?q=marigold", "search"),
+        ("/notifications/", "notifications"),
+        ("/account/notifications/", "notification-preferences"),
+        ("/account/export/", "export"),
+        ("/account/delete/", "delete-account"),
+        (f"/threads/{journal.pair.pk}/print/", "thread-print"),
+    ]:
+        page.goto(path)
+        check_page(page, f"{look}-{name}")
