@@ -42,12 +42,17 @@ def test_a_supervisor_who_is_removed_loses_the_teams_threads_at_once(client_for,
     assert client.get(reverse("notifications:list")).text.count('class="notice') == 0
 
 
-def test_a_trainer_who_is_removed_loses_the_trainees_shared_journal_at_once(client_for, trainer, trainee, team):
+def test_a_trainer_who_is_removed_loses_the_trainees_shared_journal_at_once(
+    client_for, trainer, trainee, team
+):
     cohort = training_flows.create_cohort(trainer, team, name="Spring cohort", start=dt.date(2026, 3, 2))
     training_flows.enrol(cohort, trainee)
     day = cohort.days.get(number=1)
     entry = training_flows.write_entry(
-        trainee, day, {"task": Task.CONNECTION, "title": "Day one", "body": "A lantern of a first day."}, share=True
+        trainee,
+        day,
+        {"task": Task.CONNECTION, "title": "Day one", "body": "A lantern of a first day."},
+        share=True,
     )
     client = client_for(trainer)
     assert found(trainer, "lantern") == {("entry", entry.pk)}
@@ -68,10 +73,14 @@ def test_a_peer_who_leaves_the_team_stops_co_reflecting_there(client_for, journa
     assert pair.status == PeerPair.Status.ENDED
     # Nothing new reaches Sam: Maya can no longer share into the thread, and Sam cannot write in it.
     new = Entry.objects.create(author=journal.author, task=Task.CONNECTION, body="After.", week=journal.week)
-    share = client_for(journal.author).post(reverse("reflections:entry-share", args=[new.pk]), {"pair": pair.pk})
+    share = client_for(journal.author).post(
+        reverse("reflections:entry-share", args=[new.pk]), {"pair": pair.pk}
+    )
     assert share.status_code == 302
     assert Entry.objects.get(pk=new.pk).pair is None
-    note = client_for(sam).post(reverse("reflections:annotation-create", args=[journal.shared.pk]), {"body": "Hi"})
+    note = client_for(sam).post(
+        reverse("reflections:annotation-create", args=[journal.shared.pk]), {"body": "Hi"}
+    )
     assert note.status_code == 403
     # As with any ended pair, what they already shared with each other stays readable to both.
     assert client_for(sam).get(reverse("reflections:thread-detail", args=[pair.pk])).status_code == 200
@@ -80,7 +89,9 @@ def test_a_peer_who_leaves_the_team_stops_co_reflecting_there(client_for, journa
 def test_a_peer_who_becomes_a_trainer_ends_their_pairs_and_declines_invitations(journal, team, author):
     pending = PeerPair.objects.create(team=team, inviter=journal.peer, invitee=make_peer(team))
 
-    account_flows.change_role(Membership.objects.get(team=team, user=journal.peer, role=Role.PEER), Role.TRAINER)
+    account_flows.change_role(
+        Membership.objects.get(team=team, user=journal.peer, role=Role.PEER), Role.TRAINER
+    )
 
     assert PeerPair.objects.get(pk=journal.pair.pk).status == PeerPair.Status.ENDED
     assert PeerPair.objects.get(pk=pending.pk).status == PeerPair.Status.DECLINED
