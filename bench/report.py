@@ -42,6 +42,8 @@ def page_stats(raw):
     seconds = raw["duration_us"] / 1e6
     latency = raw["latency_us"]
     errors = raw["bad"] + raw["connect_errors"] + raw["read_errors"] + raw["write_errors"] + raw["timeouts"]
+    if raw["requests"] == 0:
+        errors = max(errors, 1)  # nothing answered within the run: never a quiet success
     return {
         "requests": raw["requests"],
         "rps": round(raw["requests"] / seconds, 1) if seconds else 0.0,

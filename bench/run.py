@@ -274,6 +274,19 @@ def wrk(url, file, connections, duration):
     return report.parse_wrk(result.stdout)
 
 
+def drain(url):
+    """Wait until requests queued by the previous run are served. When wrk stops, its open
+    requests stay in gunicorn's backlog and are still served (a sync worker cannot tell that the
+    client left); a slow page at 64 connections leaves tens of seconds of work that would otherwise
+    be charged to the next page. One /healthz/ request waits behind all of it."""
+    started = time.monotonic()
+    with urllib.request.urlopen(f"{url}/healthz/", timeout=300) as response:  # noqa: S310 - loopback
+        response.read()
+    waited = time.monotonic() - started
+    if waited > 1:
+        log(f"     (waited {waited:.1f} s for the previous run's queued requests)")
+
+
 def average_cpu(runs):
     keys = ["busy", "server", "postgres", "generator", "other"]
     return {k: round(sum(r[k] for r in runs) / len(runs), 3) for k in keys}
@@ -281,6 +294,7 @@ def average_cpu(runs):
 
 def measure(server, database, pages, targets_dir, url, connections, duration):
     def one(page):
+        drain(url)
         with Meter(server, database) as meter:
             raw = wrk(url, targets_dir / f"{page}.tsv", connections, duration)
         stats = report.page_stats(raw)

@@ -45,6 +45,7 @@ def test_page_stats_count_bad_responses_and_socket_errors_as_errors():
     assert stats["rps"] == 100.0
     assert stats["p50_ms"] == 5.0 and stats["p95_ms"] == 9.0 and stats["p99_ms"] == 20.0
     assert stats["errors"] == 5
+    assert report.page_stats(wrk_raw(requests=0))["errors"] == 1  # no answer at all is an error
 
 
 def test_ratios_are_to_the_baseline_of_the_same_level():
