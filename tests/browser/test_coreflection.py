@@ -261,7 +261,7 @@ def test_two_peers_pair_write_share_annotate_reply_and_resolve(
     maya.get_by_label("Share into the thread with").select_option(label="Sam Lindqvist")
     maya.get_by_role("button", name="Share", exact=True).click()
     expect(messages(maya)).to_contain_text("Shared into your thread with Sam Lindqvist")
-    expect(who_can_read(maya)).to_contain_text("Maya Okafor (you) (peer), Sam Lindqvist (peer)")
+    expect(who_can_read(maya)).to_contain_text("Maya Okafor (you, peer), Sam Lindqvist (peer)")
     expect(who_can_read(maya)).to_contain_text("Rosa Delgado (supervisor of Riverside Peer Respite)")
     expect(who_can_read(maya)).not_to_contain_text("Only you")
     check_page(maya, "entry-shared")
@@ -279,7 +279,7 @@ def test_two_peers_pair_write_share_annotate_reply_and_resolve(
     check_page(sam, "thread-new-entry")
     card.get_by_role("link", name="The kettle conversation").click()
     expect(sam.get_by_role("heading", level=1)).to_have_text("The kettle conversation")
-    expect(who_can_read(sam)).to_contain_text("Sam Lindqvist (you) (peer)")
+    expect(who_can_read(sam)).to_contain_text("Sam Lindqvist (you, peer)")
     check_page(sam, "entry-to-annotate")
 
     # He selects a passage with the mouse (across the <strong>) and annotates it.
