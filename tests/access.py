@@ -21,14 +21,19 @@ How to add a row (a new view `reflections:entry-detail`, say):
 
    `expect(default, **overrides)` gives every persona `default` except anonymous people, who are
    sent to sign in (LOGIN) unless you say otherwise. Outcomes: OK, LOGIN, FORBIDDEN, NOT_FOUND,
-   NOT_ALLOWED, `redirect(to)` (302 elsewhere, nothing written) and `saved(to)` (302 after a
-   successful write: the test then checks that data did change, which proves the payload is real).
-   `to` is a URL name or `lambda w: url`, evaluated after the request.
+   NOT_ALLOWED, INVALID (400: the form again with a message), `redirect(to)` (302 elsewhere,
+   nothing written) and `saved(to)` (302 after a successful write: the test then checks that data
+   did change, which proves the payload is real). `to` is a URL name or `lambda w: url`,
+   evaluated after the request. READ is a 200 that may record the read (who read shared writing,
+   what is unread) and nothing else; WROTE a 200 after a write (the autosave answers with JSON).
 3. Foreign ids get their own row with a `variant`: the same URL name, another team's object in
    this team's URL (`variant="another team's entry"`), expected NOT_FOUND for everyone.
 4. If the pattern is listed in `NO_ROW_YET`, take it out. A page anyone may open without signing
    in goes into `PUBLIC` (and its view gets `@login_not_required`).
 5. The scenario is rebuilt for every case, so a successful POST cannot leak into the next one.
+6. Writing you add to the scenario goes into `world.writing` with the personas who may read it
+   (`wrote(...)`): every response of every row is searched for it, so a page that shows it to
+   anyone else fails, whatever its status. Pick a phrase without quotes or Markdown in it.
 
 Our own apps' rows state every persona in `PERSONAS`. Third-party pages (allauth, admin) use the
 compact policies at the bottom: `public()`, `signed_in()`, `admin_page()`, `admin_model()`.
@@ -37,6 +42,7 @@ Run one row alone with `pytest tests/test_access.py -k "entry-detail"`.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -63,11 +69,30 @@ from django_tasks_db.models import DBTaskResult
 
 from accounts.demo import ensure_person
 from accounts.models import Invitation, Membership, Role, Team
+from reflections import flows as reflections_flows
+from reflections.anchoring import quote_at, rendered_text, utf16_offset
+from reflections.forms import AnnotationForm
+from reflections.models import Draft, Entry, PeerPair, Reply, Task
+from reflections.weeks import current_week
+from supervision.flows import record_reads
+from supervision.models import ReadRecord, ReviewNote
 
 PASSWORD = "tidal-lantern-4821"
 
 # Everyone a row of our own apps must state an outcome for.
-PERSONAS = ("anonymous", "stranger", "author", "peer", "supervisor", "other_supervisor", "trainer", "trainee")
+# dual_role is Priya Natarajan: a supervisor at Harbour Street and a peer worker at Riverside, so
+# a role in one team must not lend her anything in the other.
+PERSONAS = (
+    "anonymous",
+    "stranger",
+    "author",
+    "peer",
+    "supervisor",
+    "other_supervisor",
+    "dual_role",
+    "trainer",
+    "trainee",
+)
 # A site administrator (staff and superuser), tried on the admin's pages only.
 STAFF = "staff"
 ALL_PERSONAS = (*PERSONAS, STAFF)
@@ -95,7 +120,8 @@ PUBLIC = {
 }
 
 # Marked `login_not_required` because the view handles anonymous people itself (it keeps the text
-# of a save made after the session expired, then sends them to sign in). A GET still goes to LOGIN.
+# of a save made after the session expired, then sends them to sign in). A GET still goes to LOGIN;
+# a POST goes to LOGIN_KEEPING_TEXT.
 SIGNS_IN_ITSELF = {
     "reflections:entry-create",
     "reflections:entry-edit",
@@ -106,7 +132,7 @@ SIGNS_IN_ITSELF = {
 # URL patterns committed before this table existed. Their owners replace each entry by rows; the
 # gate fails when an entry gets a row or no longer exists, so this set only shrinks. Until then
 # test_access still proves that each of them sends anonymous people to sign in.
-NO_ROW_YET = {
+NO_ROW_YET: set[str] = {
     # search, notifications, export and leaving: rows in tests/notifications/access_rows.py, hooked
     # in with the table's next version
     "search:results",
@@ -154,56 +180,6 @@ NO_ROW_YET = {
     "admin:training_cohort_delete",
     "admin:training_cohort_change",
     "admin/training/cohort/<path:object_id>/",
-    # reflections: pairs, threads, entries, drafts, notes and replies
-    "reflections:pair-list",
-    "reflections:pair-invite",
-    "reflections:pair-respond",
-    "reflections:pair-end",
-    "reflections:thread-detail",
-    "reflections:entry-list",
-    "reflections:entry-create",
-    "reflections:entry-preview",
-    "reflections:entry-detail",
-    "reflections:entry-edit",
-    "reflections:entry-delete",
-    "reflections:entry-share",
-    "reflections:entry-unshare",
-    "reflections:entry-revisions",
-    "reflections:draft-save",
-    "reflections:draft-delete",
-    "reflections:annotation-create",
-    "reflections:annotation-edit",
-    "reflections:annotation-delete",
-    "reflections:annotation-resolve",
-    "reflections:reply-create",
-    "reflections:reply-edit",
-    "reflections:reply-delete",
-    # supervision: team page and reviews
-    "supervision:review-home",
-    "supervision:team-detail",
-    "supervision:review-note-create",
-    "supervision:week-reviewed",
-    "supervision:review-reply-create",
-    "supervision:review-note-delete",
-    # their admin pages (add with admin_model(), once the scenario has a pair, an entry, a read)
-    "admin:reflections_peerpair_changelist",
-    "admin:reflections_peerpair_add",
-    "admin:reflections_peerpair_history",
-    "admin:reflections_peerpair_delete",
-    "admin:reflections_peerpair_change",
-    "admin/reflections/peerpair/<path:object_id>/",
-    "admin:reflections_entry_changelist",
-    "admin:reflections_entry_add",
-    "admin:reflections_entry_history",
-    "admin:reflections_entry_delete",
-    "admin:reflections_entry_change",
-    "admin/reflections/entry/<path:object_id>/",
-    "admin:supervision_readrecord_changelist",
-    "admin:supervision_readrecord_add",
-    "admin:supervision_readrecord_history",
-    "admin:supervision_readrecord_delete",
-    "admin:supervision_readrecord_change",
-    "admin/supervision/readrecord/<path:object_id>/",
 }
 
 # The tables a refused request must leave untouched: app labels, compared by row count and by a
@@ -215,12 +191,28 @@ SNAPSHOT_MODELS = [
     "accounts.Membership",
     "accounts.Invitation",
     "mfa.Authenticator",
+    "reflections.PeerPair",
+    "reflections.Entry",
+    "reflections.Revision",
+    "reflections.Draft",
+    "reflections.Annotation",
+    "reflections.Reply",
+    "reflections.EntryView",
+    "supervision.ReviewNote",
+    "supervision.ReviewReply",
+    "supervision.WeekReview",
+    "supervision.ReadRecord",
 ]
+
+# What a permitted read may write: that the person saw an entry (unread markers) and, for shared
+# writing, that they read it (the authors see who read what). Refused requests write neither.
+READ_LOG = frozenset({"reflections.EntryView", "supervision.ReadRecord"})
 
 
 # --- Outcomes ---------------------------------------------------------------------------------
 
 _LOGIN = object()  # the sign-in page, whatever LOGIN_URL says
+_LOGIN_RESUME = object()  # the sign-in page, coming back to this URL with ?resume=1
 
 
 @dataclass(frozen=True)
@@ -230,16 +222,30 @@ class Outcome:
     to: str | Callable[[World], str] | None = None
     # The request is meant to change data (a successful POST); everything else must change nothing.
     writes: bool = False
+    # Tables a permitted read may still write to (READ_LOG): reading is recorded, not a change.
+    records: frozenset[str] = frozenset()
 
     def __str__(self):
         if self.status != 302:
-            return str(self.status)
-        target = "login" if self.to == _LOGIN else ("…" if callable(self.to) else self.to)
+            return str(self.status) + (" (writes)" if self.writes else "")
+        if self.to in (_LOGIN, _LOGIN_RESUME):
+            target = "login"
+        else:
+            target = "…" if callable(self.to) else self.to
         return f"302→{target}" + (" (writes)" if self.writes else "")
 
 
 OK = Outcome(200)
+# A 200 that may record the read (who read shared writing; what is no longer unread).
+READ = Outcome(200, records=READ_LOG)
+# A 200 after a successful write: the autosave answers its script with JSON, not a redirect.
+WROTE = Outcome(200, writes=True)
+# The form again, with a message saying why (a choice that is not theirs to make): nothing changed.
+INVALID = Outcome(400)
 LOGIN = Outcome(302, to=_LOGIN)
+# A save sent after the session ended: the text is kept, and signing in brings the writer back
+# to it (?resume=1). Nothing is written until then.
+LOGIN_KEEPING_TEXT = Outcome(302, to=_LOGIN_RESUME)
 FORBIDDEN = Outcome(403)
 NOT_FOUND = Outcome(404)
 NOT_ALLOWED = Outcome(405)
@@ -343,7 +349,9 @@ def build_scenario(
 ):
     """A small, realistic world: Riverside (author and peer as peer workers, a supervisor, a
     trainer, a trainee), Harbour Street with its own supervisor, a stranger with no team, a site
-    administrator, and a pending invitation in each team."""
+    administrator, and a pending invitation in each team. Priya (dual_role) supervises Harbour
+    Street and is a peer worker at Riverside. Then the co-reflection of both teams: see
+    `_co_reflection`."""
     world = World(
         team=team,
         other_team=other_team,
@@ -389,7 +397,220 @@ def build_scenario(
         exception_class_path="",
         traceback="",
     )
+    _co_reflection(world)
     return world
+
+
+# Writing in the scenario. Each phrase is plain text (no quotes, no Markdown) so that a page which
+# shows the writing shows the phrase exactly; `wrote()` records who may read it.
+ENTRY_BODY = (
+    "On Tuesday D. and I sat on the bench by the allotment for almost an hour. I noticed I stopped "
+    "watching the clock once she started talking about her runner beans.\n\n"
+    "The moment I felt most *connected* was when she laughed at my failed courgettes. "
+    "Something loosened between us right then.\n\n"
+    "> What would it be like to stay curious a little longer?"
+)
+PASSAGE = "Something loosened between us right then."
+PRIVATE_BODY = (
+    "A conversation on the night shift stirred up my own story about hospital. I want to sit "
+    "with how it coloured what I heard before I talk it through."
+)
+
+
+def _passage(entry, passage):
+    """The selectors the entry page's script sends for `passage` (TextQuote + TextPosition)."""
+    text = rendered_text(entry.body_html)
+    index = text.index(passage)
+    quote = quote_at(text, utf16_offset(text, index), utf16_offset(text, index + len(passage)))
+    return {
+        "exact": quote.exact,
+        "prefix": quote.prefix,
+        "suffix": quote.suffix,
+        "start": quote.start,
+        "end": quote.end,
+    }
+
+
+def _note(entry, author, body, passage="", task=""):
+    """A note through the real flow, as the view saves it."""
+    form = AnnotationForm({"body": body, "task": task, **(_passage(entry, passage) if passage else {})})
+    assert form.is_valid(), form.errors
+    return reflections_flows.annotate(entry, author, form)
+
+
+def _entry(author, task, title, body, week, pair=None):
+    entry = Entry.objects.create(author=author, task=task, title=title, body=body, week=week)
+    if pair is not None:
+        reflections_flows.share_entry(entry, pair)
+    return entry
+
+
+def _co_reflection(world):
+    """Riverside: Maya (author) and Sam (peer) co-reflect; Maya's thread with Tariq has ended;
+    Priya (dual_role) has invited Maya. Harbour Street: Kofi and Hana co-reflect, and Dev
+    (other_supervisor) reviews them. Every piece of writing is recorded with who may read it."""
+    w = world
+    w.writing = {}
+
+    def wrote(phrase, *readers):
+        w.writing[phrase] = frozenset(readers)
+
+    thread = ("author", "peer", "supervisor")  # both peers, and Rosa who supervises Riverside
+    harbour = ("other_supervisor", "dual_role")  # Harbour Street's supervisors (its peers are no persona)
+    this_week = current_week(w.author)
+    weeks_ago = lambda n: this_week - dt.timedelta(weeks=n)  # noqa: E731
+    long_ago = timezone.now() - dt.timedelta(weeks=10)
+
+    # Priya: a supervisor at Harbour Street, a peer worker at Riverside.
+    w.dual_role = ensure_person(
+        "priya.natarajan@harbourstreet.example.org", "Priya Natarajan", password=PASSWORD
+    )
+    Membership.objects.create(team=w.other_team, user=w.dual_role, role=Role.SUPERVISOR)
+    Membership.objects.create(team=w.team, user=w.dual_role, role=Role.PEER)
+    tariq = ensure_person("tariq.hassan@riverside.example.org", "Tariq Hassan", password=PASSWORD)
+    w.tariq_membership = Membership.objects.create(team=w.team, user=tariq, role=Role.PEER)
+
+    # Maya and Sam's thread: a shared entry with Sam's note on a passage and Maya's reply, a
+    # second shared entry nobody has written on yet, and Rosa's review note on the week.
+    w.pair = PeerPair.objects.create(
+        team=w.team,
+        inviter=w.author,
+        invitee=w.peer,
+        status=PeerPair.Status.ACTIVE,
+        message="Would you like to co-reflect on Thursdays after handover?",
+        created=long_ago,
+        responded=long_ago + dt.timedelta(hours=5),
+    )
+    w.entry = _entry(w.author, Task.CONNECTION, "Tea on the allotment bench", ENTRY_BODY, this_week, w.pair)
+    wrote("Tea on the allotment bench", *thread)
+    wrote("talking about her runner beans", *thread)
+    wrote("Something loosened between us right then", *thread)
+    w.note = _note(
+        w.entry,
+        w.peer,
+        "I felt that shift when you told me about it on Thursday. What do you think made it *possible*?",
+        passage=PASSAGE,
+        task=Task.CONNECTION,
+    )
+    wrote("I felt that shift when you told me about it on Thursday", *thread)
+    w.reply = Reply.objects.create(
+        annotation=w.note, author=w.author, body="I think it was that I stopped trying to steer the talk."
+    )
+    wrote("I stopped trying to steer the talk", *thread)
+    w.fresh_entry = _entry(
+        w.author,
+        Task.MOVING_TOWARDS,
+        "Mornings by the river",
+        "T. talked less about what he wants to stop and more about mornings by the river, which he wants more of.",
+        this_week,
+        w.pair,
+    )
+    wrote("Mornings by the river", *thread)
+    wrote("what he wants to stop and more about mornings", *thread)
+    w.review_note = ReviewNote.objects.create(
+        pair=w.pair,
+        week=this_week,
+        author=w.supervisor,
+        body="Reading your week side by side, I noticed how both of you slowed down. What helped?",
+    )
+    wrote("I noticed how both of you slowed down", *thread)
+    record_reads(w.peer, w.pair, [this_week], entry=w.entry)
+    w.read_record = ReadRecord.objects.get(reader=w.peer, entry=w.entry)
+
+    # Maya's own: a private entry and an autosaved draft. Hers alone.
+    w.private_entry = _entry(w.author, Task.WORLDVIEW, "Not ready to share yet", PRIVATE_BODY, this_week)
+    wrote("Not ready to share yet", "author")
+    wrote("stirred up my own story about hospital", "author")
+    w.draft = Draft.objects.create(
+        author=w.author,
+        key="tab-7c1e",
+        task=Task.MOVING_TOWARDS,
+        title="Half a thought about the house meeting",
+        body="What would it look like if the house meeting started with hopes?",
+        week=this_week,
+    )
+    wrote("Half a thought about the house meeting", "author")
+    wrote("if the house meeting started with hopes", "author")
+
+    # Maya's earlier thread with Tariq, which Tariq ended: readable, closed to new notes.
+    w.ended_pair = PeerPair.objects.create(
+        team=w.team,
+        inviter=tariq,
+        invitee=w.author,
+        status=PeerPair.Status.ACTIVE,
+        created=long_ago,
+        responded=long_ago + dt.timedelta(days=1),
+    )
+    w.ended_entry = _entry(
+        tariq,
+        Task.WORLDVIEW,
+        "Words I inherit at handover",
+        "Handover called R. resistant. From his side he was saying no to being decided for.",
+        weeks_ago(3),
+        w.ended_pair,
+    )
+    wrote("Words I inherit at handover", "author", "supervisor")
+    wrote("saying no to being decided for", "author", "supervisor")
+    w.ended_note = _note(w.ended_entry, w.author, "I inherit those words too. Shall we keep a list of them?")
+    wrote("Shall we keep a list of them", "author", "supervisor")
+    reflections_flows.end_pair(w.ended_pair, tariq)
+
+    # Priya has invited Maya; Maya has not answered yet.
+    w.pending_pair = PeerPair.objects.create(
+        team=w.team, inviter=w.dual_role, invitee=w.author, message="Shall we try Monday mornings?"
+    )
+    wrote("Shall we try Monday mornings", "author", "dual_role")
+
+    # Harbour Street: Kofi and Hana's thread, reviewed by Dev.
+    kofi = ensure_person("kofi.boateng@harbourstreet.example.org", "Kofi Boateng", password=PASSWORD)
+    hana = ensure_person("hana.kobayashi@harbourstreet.example.org", "Hana Kobayashi", password=PASSWORD)
+    w.other_peer_membership = Membership.objects.create(team=w.other_team, user=kofi, role=Role.PEER)
+    Membership.objects.create(team=w.other_team, user=hana, role=Role.PEER)
+    w.other_pair = PeerPair.objects.create(
+        team=w.other_team,
+        inviter=kofi,
+        invitee=hana,
+        status=PeerPair.Status.ACTIVE,
+        created=long_ago,
+        responded=long_ago + dt.timedelta(hours=2),
+    )
+    w.other_entry = _entry(
+        hana,
+        Task.MUTUALITY,
+        "Keys to the quiet room",
+        "Where power showed up this week: I was holding the keys, and I only noticed when K. asked.",
+        weeks_ago(1),
+        w.other_pair,
+    )
+    wrote("Keys to the quiet room", *harbour)
+    wrote("I was holding the keys", *harbour)
+    w.other_note = _note(
+        w.other_entry, kofi, "I noticed that too. Can we talk about who holds keys on Friday?"
+    )
+    wrote("who holds keys on Friday", *harbour)
+    w.other_reply = Reply.objects.create(
+        annotation=w.other_note, author=hana, body="Yes, Friday after lunch suits me."
+    )
+    wrote("Friday after lunch suits me", *harbour)
+    w.other_review_note = ReviewNote.objects.create(
+        pair=w.other_pair,
+        week=weeks_ago(1),
+        author=w.other_supervisor,
+        body="The keys came up in both your entries this month. What do they mean for you?",
+    )
+    wrote("The keys came up in both your entries", *harbour)
+    w.co_reflection_writing = list(w.writing)
+
+
+# --- Writing and who may read it ----------------------------------------------------------------
+
+
+def leaks(world, persona, response) -> list[str]:
+    """The scenario's writing that `persona` may not read, yet the response shows."""
+    if getattr(response, "streaming", False):
+        return []
+    text = response.content.decode(errors="replace")
+    return [phrase for phrase, readers in world.writing.items() if persona not in readers and phrase in text]
 
 
 # --- Snapshots ----------------------------------------------------------------------------------
@@ -426,6 +647,13 @@ def check(outcome: Outcome, response, url: str, world, client=None) -> None:
     if outcome.status != 302:
         return
     location = urlsplit(response["Location"])
+    if outcome.to == _LOGIN_RESUME:
+        assert location.path == resolve_url(settings.LOGIN_URL), (
+            f"expected the sign-in page, got {describe(response)}"
+        )
+        back = f"{url}?resume=1"
+        assert parse_qs(location.query).get("next") == [back], f"sign-in should come back to {back}"
+        return
     if outcome.to == _LOGIN:
         if location.path == reverse("admin:login") and client is not None:
             # The admin's own pages send people to its login first, which allauth hands on to ours.
@@ -536,11 +764,568 @@ def _team(w):
     return {"team_id": w.team.pk}
 
 
+# --- Co-reflection and supervision: who gets what -------------------------------------------------
+# Personas (see PERSONAS): Maya is the author, Sam her peer, Rosa supervises Riverside, Dev
+# Harbour Street, and Priya (dual_role) supervises Harbour Street while doing peer work at
+# Riverside. Outsiders are never told that someone else's writing exists (404); people who can
+# read it but may not do this get 403 (conventions.md).
+
+
+def in_the_thread(peers, supervisor=FORBIDDEN, **overrides) -> Expect:
+    """Maya and Sam's thread: both peers get `peers`; Rosa, who supervises their team, reads but
+    does not write in it (403 on writes); everyone else 404."""
+    return expect(NOT_FOUND, **{"author": peers, "peer": peers, "supervisor": supervisor, **overrides})
+
+
+def authors_own(outcome, **overrides) -> Expect:
+    """Maya's shared entry: she alone changes it; Sam and Rosa, who read it, get 403."""
+    return expect(NOT_FOUND, **{"author": outcome, "peer": FORBIDDEN, "supervisor": FORBIDDEN, **overrides})
+
+
+def harbour_street(outcome, **overrides) -> Expect:
+    """Kofi and Hana's thread at Harbour Street: its supervisors (Dev and Priya) get `outcome`;
+    nobody at Riverside is told it exists."""
+    return expect(NOT_FOUND, **{"other_supervisor": outcome, "dual_role": outcome, **overrides})
+
+
+def _pk(attr):
+    return lambda w: {"pk": getattr(w, attr).pk}
+
+
+def _entry_page(attr):
+    return lambda w: reverse("reflections:entry-detail", args=[getattr(w, attr).pk])
+
+
+def _thread_page(attr):
+    return lambda w: reverse("reflections:thread-detail", args=[getattr(w, attr).pk])
+
+
+def _newest_entry_page(w):
+    return reverse("reflections:entry-detail", args=[Entry.objects.latest("pk").pk])
+
+
+def _this_week(w):
+    return current_week(w.author).isoformat()
+
+
+def _pair_week(attr):
+    """The review URLs' pair and week: the week of the pair's most recent entry."""
+
+    def kwargs(w):
+        pair = getattr(w, attr)
+        return {"pair_id": pair.pk, "week": pair.entries.latest("week").week.isoformat()}
+
+    return kwargs
+
+
+def _new_entry(w):
+    return {
+        "task": Task.MUTUALITY,
+        "title": "What J. taught me about buses",
+        "body": "J. showed me how she plans her whole week around the **bus timetable**.\n\n"
+        "I told her I had learned something from her, and she looked surprised, then pleased.",
+        "week": _this_week(w),
+        "draft_key": "tab-41d2",
+    }
+
+
+def _edit_of(attr):
+    def data(w):
+        entry = getattr(w, attr)
+        return {
+            "task": entry.task,
+            "title": entry.title,
+            "body": entry.body + "\n\nLooking back, the laughing mattered more than the tea.",
+            "week": entry.week.isoformat(),
+            "version": entry.version,
+        }
+
+    return data
+
+
+def _autosave(**extra):
+    def data(w):
+        return {
+            "draft_key": "tab-9b3f",
+            "task": Task.WORLDVIEW,
+            "title": "The word resistant",
+            "body": "Handover called R. *resistant* again. I want to ask him what he was saying no to.",
+            "week": _this_week(w),
+            **{key: value(w) for key, value in extra.items()},
+        }
+
+    return data
+
+
+def _new_note(w):
+    return {
+        "body": "You noticed the clock stop mattering. I want to notice that in my own shifts too.",
+        "task": Task.CONNECTION,
+        **_passage(w.entry, "I stopped watching the clock"),
+    }
+
+
+NOTE_EDIT = {"body": "I felt that shift too. What made it *possible*, do you think?", "task": Task.MUTUALITY}
+REPLY = {"body": "Yes, and laughing at myself made room for her."}
+REVIEW_NOTE = {"body": "I noticed how carefully you both wrote about *slowing down*. What helped?"}
+REVIEW_REPLY = {"body": "Thank you, Rosa. Slowing down was easier with tea in hand."}
+
+
 TABLE: list[Row] = [
     # --- ips_journal ---
     Row("healthz", get=expect(OK, anonymous=OK)),
     # --- reflections ---
     Row("reflections:dashboard", get=expect(OK)),
+    # Pairs: a peer worker invites a team mate; the invitee answers; either peer ends an active pair.
+    Row(
+        "reflections:pair-list",
+        get=expect(OK),
+    ),
+    Row(
+        "reflections:pair-invite",
+        get=POST_ONLY,
+        # Only peer workers invite, and only a peer worker of their own team: anyone else gets the
+        # list again saying so. (Maya's thread with Tariq has ended, so she may invite him again.)
+        post=expect(
+            INVALID,
+            author=saved("reflections:pair-list"),
+            peer=saved("reflections:pair-list"),
+            dual_role=saved("reflections:pair-list"),
+        ),
+        data=lambda w: {
+            "invitee": w.tariq_membership.pk,
+            "message": "Would you like to co-reflect after the Wednesday house meeting?",
+        },
+    ),
+    Row(
+        "reflections:pair-invite",
+        variant="a peer worker of another team",
+        post=expect(INVALID),
+        data=lambda w: {"invitee": w.other_peer_membership.pk, "message": "Shall we co-reflect?"},
+    ),
+    Row(
+        "reflections:pair-respond",
+        kwargs=_pk("pending_pair"),
+        get=POST_ONLY,
+        # Priya invited Maya: Maya alone answers; Priya, who sent it, is not asked.
+        post=expect(NOT_FOUND, author=saved(_thread_page("pending_pair"))),
+        data={"answer": "accept"},
+    ),
+    Row(
+        "reflections:pair-respond",
+        variant="an invitation already accepted",
+        kwargs=_pk("pair"),
+        post=expect(NOT_FOUND),
+        data={"answer": "decline"},
+    ),
+    Row(
+        "reflections:pair-end",
+        kwargs=_pk("pair"),
+        get=expect(NOT_FOUND, author=OK, peer=OK),
+        post=expect(NOT_FOUND, author=saved("reflections:pair-list"), peer=saved("reflections:pair-list")),
+    ),
+    Row(
+        "reflections:pair-end",
+        variant="a pair that has ended",
+        kwargs=_pk("ended_pair"),
+        get=expect(NOT_FOUND),
+        post=expect(NOT_FOUND),
+    ),
+    Row(
+        "reflections:pair-end",
+        variant="another team's pair",
+        kwargs=_pk("other_pair"),
+        post=expect(NOT_FOUND),
+    ),
+    # Threads: both peers and the team's supervisors read; reads are recorded.
+    # A site administrator is nobody's reader: the app's pages are no way round the admin.
+    Row(
+        "reflections:thread-detail",
+        kwargs=_pk("pair"),
+        get=in_the_thread(READ, supervisor=READ, staff=NOT_FOUND),
+    ),
+    Row(
+        "reflections:thread-detail",
+        variant="a pair that has ended",
+        kwargs=_pk("ended_pair"),
+        get=expect(NOT_FOUND, author=READ, supervisor=READ),
+    ),
+    Row(
+        "reflections:thread-detail",
+        variant="an invitation not yet answered",
+        kwargs=_pk("pending_pair"),
+        get=expect(NOT_FOUND),
+    ),
+    Row(
+        "reflections:thread-detail",
+        variant="another team's pair",
+        kwargs=_pk("other_pair"),
+        get=harbour_street(READ),
+    ),
+    # Entries: private to the author until shared; only the author changes them.
+    Row("reflections:entry-list", get=expect(OK)),
+    Row(
+        "reflections:entry-create",
+        get=expect(OK),
+        post=expect(saved(_newest_entry_page), anonymous=LOGIN_KEEPING_TEXT),
+        data=_new_entry,
+    ),
+    Row(
+        "reflections:entry-create",
+        variant="resuming Maya's draft",
+        query=lambda w: {"draft": w.draft.pk},
+        get=expect(NOT_FOUND, author=OK),
+    ),
+    Row(
+        "reflections:entry-preview",
+        get=POST_ONLY,
+        post=expect(OK),
+        data={"body": "**Connection** felt easier once we sat *side by side*."},
+    ),
+    Row(
+        "reflections:entry-detail",
+        kwargs=_pk("entry"),
+        get=in_the_thread(READ, supervisor=READ, staff=NOT_FOUND),
+    ),
+    Row(
+        "reflections:entry-detail",
+        variant="a private entry",
+        kwargs=_pk("private_entry"),
+        get=expect(NOT_FOUND, author=OK, staff=NOT_FOUND),
+    ),
+    Row(
+        "reflections:entry-detail",
+        variant="in a thread that has ended",
+        kwargs=_pk("ended_entry"),
+        get=expect(NOT_FOUND, author=READ, supervisor=READ),
+    ),
+    Row(
+        "reflections:entry-detail",
+        variant="another team's entry",
+        kwargs=_pk("other_entry"),
+        get=harbour_street(READ),
+    ),
+    Row(
+        "reflections:entry-edit",
+        kwargs=_pk("entry"),
+        get=authors_own(OK),
+        post=authors_own(saved(_entry_page("entry")), anonymous=LOGIN_KEEPING_TEXT),
+        data=_edit_of("entry"),
+    ),
+    Row(
+        "reflections:entry-edit",
+        variant="a private entry",
+        kwargs=_pk("private_entry"),
+        get=expect(NOT_FOUND, author=OK),
+        post=expect(NOT_FOUND, author=saved(_entry_page("private_entry")), anonymous=LOGIN_KEEPING_TEXT),
+        data=_edit_of("private_entry"),
+    ),
+    Row(
+        "reflections:entry-edit",
+        variant="another team's entry",
+        kwargs=_pk("other_entry"),
+        get=harbour_street(FORBIDDEN),
+        post=harbour_street(FORBIDDEN, anonymous=LOGIN_KEEPING_TEXT),
+        data=_edit_of("other_entry"),
+    ),
+    Row(
+        "reflections:entry-delete",
+        kwargs=_pk("entry"),
+        get=authors_own(OK),
+        post=authors_own(saved("reflections:entry-list")),
+    ),
+    Row(
+        "reflections:entry-delete",
+        variant="a private entry",
+        kwargs=_pk("private_entry"),
+        get=expect(NOT_FOUND, author=OK),
+        post=expect(NOT_FOUND, author=saved("reflections:entry-list")),
+    ),
+    Row(
+        "reflections:entry-share",
+        kwargs=_pk("private_entry"),
+        get=POST_ONLY,
+        post=expect(NOT_FOUND, author=saved(_entry_page("private_entry"))),
+        data=lambda w: {"pair": w.pair.pk},
+    ),
+    Row(
+        "reflections:entry-share",
+        variant="into another team's pair",
+        kwargs=_pk("private_entry"),
+        # Maya is told to choose one of her own pairs; the entry stays private.
+        post=expect(NOT_FOUND, author=redirect(_entry_page("private_entry"))),
+        data=lambda w: {"pair": w.other_pair.pk},
+    ),
+    Row(
+        "reflections:entry-share",
+        variant="into a pair that has ended",
+        kwargs=_pk("private_entry"),
+        post=expect(NOT_FOUND, author=redirect(_entry_page("private_entry"))),
+        data=lambda w: {"pair": w.ended_pair.pk},
+    ),
+    Row(
+        "reflections:entry-share",
+        variant="an entry already shared",
+        kwargs=_pk("fresh_entry"),
+        # Not moved to another thread: Maya is told to make it private first.
+        post=authors_own(redirect(_entry_page("fresh_entry"))),
+        data=lambda w: {"pair": w.pair.pk},
+    ),
+    Row(
+        "reflections:entry-share",
+        variant="someone else's entry into their pair",
+        kwargs=_pk("other_entry"),
+        post=harbour_street(FORBIDDEN),
+        data=lambda w: {"pair": w.other_pair.pk},
+    ),
+    Row(
+        "reflections:entry-unshare",
+        kwargs=_pk("fresh_entry"),
+        get=POST_ONLY,
+        post=authors_own(saved(_entry_page("fresh_entry"))),
+    ),
+    Row(
+        "reflections:entry-unshare",
+        variant="Sam has written a note on it",
+        kwargs=_pk("entry"),
+        # Unsharing would take Sam's note from him: Maya is told why, and it stays shared.
+        post=authors_own(redirect(_entry_page("entry"))),
+    ),
+    Row("reflections:entry-revisions", kwargs=_pk("entry"), get=authors_own(OK)),
+    Row(
+        "reflections:entry-revisions",
+        variant="a private entry",
+        kwargs=_pk("private_entry"),
+        get=expect(NOT_FOUND, author=OK),
+    ),
+    # Drafts: everyone autosaves their own writing; only its writer discards a draft.
+    Row("reflections:draft-save", get=POST_ONLY, post=expect(WROTE), data=_autosave()),
+    Row(
+        "reflections:draft-save",
+        variant="editing Maya's private entry",
+        post=expect(NOT_FOUND, author=WROTE),
+        data=_autosave(entry=lambda w: w.private_entry.pk, version=lambda w: w.private_entry.version),
+    ),
+    Row(
+        "reflections:draft-save",
+        variant="editing Maya's shared entry",
+        post=authors_own(WROTE),
+        data=_autosave(entry=lambda w: w.entry.pk, version=lambda w: w.entry.version),
+    ),
+    Row(
+        "reflections:draft-delete",
+        kwargs=_pk("draft"),
+        get=POST_ONLY,
+        post=expect(NOT_FOUND, author=saved("reflections:dashboard")),
+    ),
+    # Notes and replies: written by the two peers of an active pair; changed by their author.
+    Row(
+        "reflections:annotation-create",
+        kwargs=_pk("entry"),
+        get=POST_ONLY,
+        post=in_the_thread(saved(_entry_page("entry"))),
+        data=_new_note,
+    ),
+    Row(
+        "reflections:annotation-create",
+        variant="a private entry",
+        kwargs=_pk("private_entry"),
+        post=expect(NOT_FOUND, author=FORBIDDEN),
+        data={"body": "A note to myself."},
+    ),
+    Row(
+        "reflections:annotation-create",
+        variant="in a thread that has ended",
+        kwargs=_pk("ended_entry"),
+        post=expect(NOT_FOUND, author=FORBIDDEN, supervisor=FORBIDDEN),
+        data={"body": "One more thought about the handover words."},
+    ),
+    Row(
+        "reflections:annotation-create",
+        variant="another team's entry",
+        kwargs=_pk("other_entry"),
+        post=harbour_street(FORBIDDEN),
+        data={"body": "Who else holds keys?"},
+    ),
+    Row(
+        "reflections:annotation-edit",
+        kwargs=_pk("note"),  # Sam's note on Maya's entry
+        get=expect(NOT_FOUND, author=FORBIDDEN, peer=OK, supervisor=FORBIDDEN),
+        post=expect(NOT_FOUND, author=FORBIDDEN, peer=saved(_entry_page("entry")), supervisor=FORBIDDEN),
+        data=NOTE_EDIT,
+    ),
+    Row(
+        "reflections:annotation-edit",
+        variant="her own note in a thread that has ended",
+        kwargs=_pk("ended_note"),
+        get=expect(NOT_FOUND, author=FORBIDDEN, supervisor=FORBIDDEN),
+        post=expect(NOT_FOUND, author=FORBIDDEN, supervisor=FORBIDDEN),
+        data=NOTE_EDIT,
+    ),
+    Row(
+        "reflections:annotation-edit",
+        variant="another team's note",
+        kwargs=_pk("other_note"),
+        get=harbour_street(FORBIDDEN),
+        post=harbour_street(FORBIDDEN),
+        data=NOTE_EDIT,
+    ),
+    Row(
+        "reflections:annotation-delete",
+        kwargs=_pk("note"),
+        get=POST_ONLY,
+        post=expect(NOT_FOUND, author=FORBIDDEN, peer=saved(_entry_page("entry")), supervisor=FORBIDDEN),
+    ),
+    Row(
+        "reflections:annotation-delete",
+        variant="her own note in a thread that has ended",
+        kwargs=_pk("ended_note"),
+        post=expect(NOT_FOUND, author=FORBIDDEN, supervisor=FORBIDDEN),
+    ),
+    Row(
+        "reflections:annotation-delete",
+        variant="another team's note",
+        kwargs=_pk("other_note"),
+        post=harbour_street(FORBIDDEN),
+    ),
+    Row(
+        "reflections:annotation-resolve",
+        kwargs=_pk("note"),
+        get=POST_ONLY,
+        post=in_the_thread(saved(_entry_page("entry"))),
+    ),
+    Row(
+        "reflections:annotation-resolve",
+        variant="in a thread that has ended",
+        kwargs=_pk("ended_note"),
+        post=expect(NOT_FOUND, author=FORBIDDEN, supervisor=FORBIDDEN),
+    ),
+    Row(
+        "reflections:annotation-resolve",
+        variant="another team's note",
+        kwargs=_pk("other_note"),
+        post=harbour_street(FORBIDDEN),
+    ),
+    Row(
+        "reflections:reply-create",
+        kwargs=_pk("note"),
+        get=POST_ONLY,
+        post=in_the_thread(saved(_entry_page("entry"))),
+        data=REPLY,
+    ),
+    Row(
+        "reflections:reply-create",
+        variant="in a thread that has ended",
+        kwargs=_pk("ended_note"),
+        post=expect(NOT_FOUND, author=FORBIDDEN, supervisor=FORBIDDEN),
+        data=REPLY,
+    ),
+    Row(
+        "reflections:reply-create",
+        variant="another team's note",
+        kwargs=_pk("other_note"),
+        post=harbour_street(FORBIDDEN),
+        data=REPLY,
+    ),
+    Row(
+        "reflections:reply-edit",
+        kwargs=_pk("reply"),  # Maya's reply to Sam's note
+        get=authors_own(OK),
+        post=authors_own(saved(_entry_page("entry"))),
+        data=REPLY,
+    ),
+    Row(
+        "reflections:reply-edit",
+        variant="another team's reply",
+        kwargs=_pk("other_reply"),
+        get=harbour_street(FORBIDDEN),
+        post=harbour_street(FORBIDDEN),
+        data=REPLY,
+    ),
+    Row(
+        "reflections:reply-delete",
+        kwargs=_pk("reply"),
+        get=POST_ONLY,
+        post=authors_own(saved(_entry_page("entry"))),
+    ),
+    Row(
+        "reflections:reply-delete",
+        variant="another team's reply",
+        kwargs=_pk("other_reply"),
+        post=harbour_street(FORBIDDEN),
+    ),
+    # --- supervision: the team page and reviews ---
+    Row(
+        "supervision:review-home",
+        # A supervisor goes to (the first of) their teams; nobody else has a team page.
+        get=expect(
+            FORBIDDEN,
+            supervisor=redirect(lambda w: reverse("supervision:team-detail", args=[w.team.pk])),
+            other_supervisor=redirect(lambda w: reverse("supervision:team-detail", args=[w.other_team.pk])),
+            dual_role=redirect(lambda w: reverse("supervision:team-detail", args=[w.other_team.pk])),
+        ),
+    ),
+    # Priya is a peer worker at Riverside: a member, so 403 — her role at Harbour Street lends her nothing here.
+    Row("supervision:team-detail", kwargs=_team, get=team_supervisors(OK) | {STAFF: NOT_FOUND}),
+    Row(
+        "supervision:team-detail",
+        variant="another team",
+        kwargs=lambda w: {"team_id": w.other_team.pk},
+        get=harbour_street(OK),
+    ),
+    Row(
+        "supervision:review-note-create",
+        kwargs=_pair_week("pair"),
+        get=POST_ONLY,
+        post=in_the_thread(FORBIDDEN, supervisor=saved(_thread_page("pair"))),
+        data=REVIEW_NOTE,
+    ),
+    Row(
+        "supervision:review-note-create",
+        variant="another team's pair",
+        kwargs=_pair_week("other_pair"),
+        post=harbour_street(saved(_thread_page("other_pair"))),
+        data=REVIEW_NOTE,
+    ),
+    Row(
+        "supervision:week-reviewed",
+        kwargs=_pair_week("pair"),
+        get=POST_ONLY,
+        post=in_the_thread(FORBIDDEN, supervisor=saved(_thread_page("pair"))),
+    ),
+    Row(
+        "supervision:week-reviewed",
+        variant="another team's pair",
+        kwargs=_pair_week("other_pair"),
+        post=harbour_street(saved(_thread_page("other_pair"))),
+    ),
+    Row(
+        "supervision:review-reply-create",
+        kwargs=lambda w: {"note_id": w.review_note.pk},
+        get=POST_ONLY,
+        post=in_the_thread(saved(_thread_page("pair")), supervisor=saved(_thread_page("pair"))),
+        data=REVIEW_REPLY,
+    ),
+    Row(
+        "supervision:review-reply-create",
+        variant="another team's review note",
+        kwargs=lambda w: {"note_id": w.other_review_note.pk},
+        post=harbour_street(saved(_thread_page("other_pair"))),
+        data=REVIEW_REPLY,
+    ),
+    Row(
+        "supervision:review-note-delete",
+        kwargs=lambda w: {"note_id": w.review_note.pk},
+        get=POST_ONLY,
+        post=in_the_thread(FORBIDDEN, supervisor=saved(_thread_page("pair"))),
+    ),
+    Row(
+        "supervision:review-note-delete",
+        variant="another team's review note",
+        kwargs=lambda w: {"note_id": w.other_review_note.pk},
+        # Dev wrote it; Priya, his fellow supervisor, reads it but does not delete it.
+        post=harbour_street(FORBIDDEN, other_supervisor=saved(_thread_page("other_pair"))),
+    ),
     # --- accounts: profile and teams ---
     Row(
         "accounts:profile",
@@ -560,7 +1345,7 @@ TABLE: list[Row] = [
         "accounts:team-members",
         variant="another team",
         kwargs=lambda w: {"team_id": w.other_team.pk},
-        get=expect(NOT_FOUND, other_supervisor=OK),
+        get=expect(NOT_FOUND, other_supervisor=OK, dual_role=OK),
     ),
     Row(
         "accounts:invitation-create",
@@ -725,6 +1510,11 @@ TABLE: list[Row] = [
     *admin_model("account", "emailaddress", lambda w: w.email_address),
     *admin_model("mfa", "authenticator", lambda w: w.authenticator),
     *admin_model("usersessions", "usersession", lambda w: w.user_session),
+    # Who and when, never what: every admin page is searched for the scenario's writing.
+    *admin_model("reflections", "peerpair", lambda w: w.pair),
+    *admin_model("reflections", "entry", lambda w: w.entry, add=FORBIDDEN),
+    # The record of who read what cannot be added, changed or deleted.
+    *admin_model("supervision", "readrecord", lambda w: w.read_record, add=FORBIDDEN, delete=FORBIDDEN),
     # Task results are read-only in the admin: no adding, no deleting.
     *admin_model(
         "django_tasks_database", "dbtaskresult", lambda w: w.task_result, add=FORBIDDEN, delete=FORBIDDEN
