@@ -143,6 +143,8 @@ def can_unshare(entry, notes=None):
 
 
 def unshare_entry(entry):
+    if not entry.is_shared:
+        raise ValidationError(_("This entry is already private: only you can read it."))
     if not can_unshare(entry):
         raise ValidationError(_("Your peer has already written notes on this entry, so it stays shared."))
     entry.pair = None
