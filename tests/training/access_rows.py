@@ -1,4 +1,5 @@
-"""The training journal's part of the access table (tests/access.py imports it).
+"""The training journal's part of the access table. tests/access.py imports this module, which
+adds its rows to TABLE and its models to SNAPSHOT_MODELS when it has loaded (at the end).
 
 The world: Tom (trainer) runs Riverside's spring cohort, in which Leah (trainee) and Kwame
 (co_trainee) keep journals; Aisha (other_trainer) trains Riverside too but runs another cohort, with
@@ -19,6 +20,7 @@ from accounts.demo import ensure_person
 from accounts.models import Membership, Role
 from reflections.models import Draft, Task
 from reflections.weeks import user_today
+from tests import access
 from tests.access import (
     FORBIDDEN,
     INVALID,
@@ -444,3 +446,7 @@ ROWS: list[Row] = [
     *admin_model("training", "outlineday", lambda w: OutlineDay.objects.get(number=5)),
     *admin_model("training", "cohort", lambda w: w.cohort),
 ]
+
+# Join the table (once: a module's body runs once, whichever of the two modules is imported first).
+access.TABLE.extend(ROWS)
+access.SNAPSHOT_MODELS.extend(SNAPSHOT)
