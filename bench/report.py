@@ -169,8 +169,8 @@ def summary_table(results, connections=16):
         head += f" {scale}: req/s | p95 ms | × baseline req/s | × baseline by CPU | × baseline p95 |"
         rule += "---:|---:|---:|---:|---:|"
     if len(scales) == 2:
-        head += " p95 full ÷ small |"
-        rule += "---:|"
+        head += " p95 full ÷ small | CPU/request full ÷ small |"
+        rule += "---:|---:|"
     rows = [head, rule]
     levels = [next(x for x in r["levels"] if x["connections"] == connections) for r in scales]
     for name, info in scales[0]["pages"].items():
@@ -189,5 +189,7 @@ def summary_table(results, connections=16):
         if len(scales) == 2:
             both = all(stats)
             row += f" {_fmt(stats[1]['p95_ms'] / stats[0]['p95_ms'], 2) if both else '–'} |"
+            cpu = [s.get("cpu_ms_per_request") if s else None for s in stats]
+            row += f" {_fmt(cpu[1] / cpu[0], 2) if all(cpu) else '–'} |"
         rows.append(row)
     return "\n".join(rows) + "\n"
