@@ -1,0 +1,175 @@
+"""Reviewing a thread: review notes are dialogue both peers read and answer; a supervisor marks a
+week reviewed; every read of someone else's writing is recorded and shown to its writer."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Membership, Role
+from reflections import flows
+from reflections.models import Entry, PeerPair, Task
+from reflections.weeks import current_week
+from supervision.models import ReadRecord, ReviewNote, ReviewReply, WeekReview
+from tests.conftest import make_person
+
+
+@pytest.fixture
+def pair(author, peer, team):
+    return PeerPair.objects.create(team=team, inviter=author, invitee=peer, status=PeerPair.Status.ACTIVE)
+
+
+@pytest.fixture
+def shared_entry(author, pair):
+    entry = Entry.objects.create(
+        author=author,
+        task=Task.MUTUALITY,
+        title="Learning from J.",
+        body="J. showed me how she plans her week around the bus timetable.",
+        week=current_week(author),
+    )
+    flows.share_entry(entry, pair)
+    return entry
+
+
+def week_url(name, pair, week):
+    return reverse(f"supervision:{name}", args=[pair.pk, week.isoformat()])
+
+
+def test_a_review_note_reaches_both_peers_who_can_answer_it(
+    client_for, supervisor, author, peer, pair, shared_entry
+):
+    rosa = client_for(supervisor)
+    response = rosa.post(
+        week_url("review-note-create", pair, shared_entry.week),
+        {"body": "I noticed how you **named power** together. What made that possible?"},
+    )
+    assert response.status_code == 302
+    note = ReviewNote.objects.get()
+    assert (note.author, note.pair, note.week) == (supervisor, pair, shared_entry.week)
+    assert "<strong>named power</strong>" in note.body_html
+
+    thread = reverse("reflections:thread-detail", args=[pair.pk])
+    for person in (author, peer):
+        page = client_for(person).get(thread).content.decode()
+        assert "<strong>named power</strong>" in page
+        assert "Rosa Delgado" in page
+
+    client_for(author).post(
+        reverse("supervision:review-reply-create", args=[note.pk]),
+        {"body": "Being listened to without an agenda helped."},
+    )
+    assert ReviewReply.objects.get().author == author
+    assert "Being listened to without an agenda helped." in rosa.get(thread).content.decode()
+
+
+def test_the_teams_other_supervisors_read_review_notes_too(client_for, supervisor, team, pair, shared_entry):
+    ReviewNote.objects.create(
+        pair=pair, week=shared_entry.week, author=supervisor, body="Witnessing your week."
+    )
+    colleague = make_person("ana.pereira@riverside.example.org", "Ana Pereira")
+    Membership.objects.create(team=team, user=colleague, role=Role.SUPERVISOR)
+    page = client_for(colleague).get(reverse("reflections:thread-detail", args=[pair.pk])).content.decode()
+    assert "Witnessing your week." in page
+
+
+def test_an_empty_review_note_is_refused_with_a_message(client_for, supervisor, pair, shared_entry):
+    response = client_for(supervisor).post(
+        week_url("review-note-create", pair, shared_entry.week), {"body": ""}, follow=True
+    )
+    assert "Write your note before saving it." in response.content.decode()
+    assert not ReviewNote.objects.exists()
+
+
+def test_marking_a_week_reviewed_toggles_and_shows_on_the_team_page(
+    client_for, supervisor, team, pair, shared_entry
+):
+    rosa = client_for(supervisor)
+    url = week_url("week-reviewed", pair, shared_entry.week)
+    rosa.post(url)
+    assert WeekReview.objects.filter(pair=pair, week=shared_entry.week, supervisor=supervisor).exists()
+    team_page = rosa.get(reverse("supervision:team-detail", args=[team.pk])).content.decode()
+    assert "reviewed by you" in team_page
+    assert "You have read everything shared in these weeks." in team_page
+    rosa.post(url)
+    assert not WeekReview.objects.exists()
+
+
+def test_the_review_queue_lists_unreviewed_weeks_oldest_first(client_for, supervisor, team, author, pair):
+    this_week = current_week(author)
+    for weeks_ago in (0, 2):
+        entry = Entry.objects.create(
+            author=author,
+            task=Task.CONNECTION,
+            body="A shared reflection.",
+            week=this_week - dt.timedelta(weeks=weeks_ago),
+        )
+        flows.share_entry(entry, pair)
+    queue = client_for(supervisor).get(reverse("supervision:team-detail", args=[team.pk])).context["queue"]
+    assert [item["week"] for item in queue] == sorted(item["week"] for item in queue)
+    assert len(queue) == 2
+
+
+def test_reads_by_peer_and_supervisor_are_recorded_and_shown_to_the_writer(
+    client_for, supervisor, author, peer, pair, shared_entry
+):
+    entry_url = reverse("reflections:entry-detail", args=[shared_entry.pk])
+    client_for(peer).get(entry_url)
+    client_for(supervisor).get(reverse("reflections:thread-detail", args=[pair.pk]))
+    client_for(author).get(entry_url)  # the writer's own reads are not recorded
+
+    readers = set(ReadRecord.objects.values_list("reader__display_name", flat=True))
+    assert readers == {"Sam Lindqvist", "Rosa Delgado"}
+    assert not ReadRecord.objects.filter(reader=author).exists()
+
+    page = client_for(author).get(entry_url).content.decode()
+    assert "Sam Lindqvist" in page and "Rosa Delgado" in page
+    assert "Opened 2 times by others" in page
+    thread_page = (
+        client_for(author).get(reverse("reflections:thread-detail", args=[pair.pk])).content.decode()
+    )
+    assert "Who has opened your writing in this thread" in thread_page
+
+
+def test_read_records_hold_no_text(client_for, peer, shared_entry):
+    client_for(peer).get(reverse("reflections:entry-detail", args=[shared_entry.pk]))
+    record = ReadRecord.objects.get()
+    values = " ".join(str(v) for v in ReadRecord.objects.values().get().values())
+    assert "bus timetable" not in values
+    assert record.entry == shared_entry
+
+
+def who_can_read(response):
+    return re.search(r'<aside class="who-can-read".*?</aside>', response.content.decode(), re.S).group(0)
+
+
+def test_who_can_read_follows_supervisors_joining_and_leaving(client_for, team, author, pair, shared_entry):
+    url = reverse("reflections:entry-detail", args=[shared_entry.pk])
+    newcomer = make_person("lou.baptiste@riverside.example.org", "Lou Baptiste")
+    maya = client_for(author)
+    assert "Lou Baptiste" not in who_can_read(maya.get(url))
+    membership = Membership.objects.create(team=team, user=newcomer, role=Role.SUPERVISOR)
+    assert "Lou Baptiste" in who_can_read(maya.get(url))
+    assert client_for(newcomer).get(url).status_code == 200
+    membership.delete()
+    assert "Lou Baptiste" not in who_can_read(maya.get(url))
+    assert client_for(newcomer).get(url).status_code == 404
+
+
+def test_supervisors_never_see_private_entries_or_drafts(client_for, supervisor, author, pair):
+    private = Entry.objects.create(
+        author=author,
+        task=Task.WORLDVIEW,
+        title="Not ready",
+        body="PRIVATE-SUPERVISION-5c1e",
+        week=current_week(author),
+    )
+    rosa = client_for(supervisor)
+    assert rosa.get(reverse("reflections:entry-detail", args=[private.pk])).status_code == 404
+    for url in (
+        reverse("reflections:thread-detail", args=[pair.pk]),
+        reverse("supervision:team-detail", args=[pair.team_id]),
+        reverse("reflections:dashboard"),
+    ):
+        assert "PRIVATE-SUPERVISION-5c1e" not in rosa.get(url).content.decode()
