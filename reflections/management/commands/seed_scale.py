@@ -32,8 +32,8 @@ FEATURED_NOTES = 20
 SHARED_FRACTION = 0.7
 
 PRESETS = {
-    # ~1/20 of full, with the same history per pair (three years), so pages cost the same.
-    "small": {"teams": 10, "users": 500, "pairs": 250, "entries": 50_000, "annotations": 150_000, "years": 3},
+    # 1/40 of full, with the same history per pair (three years), so pages cost the same.
+    "small": {"teams": 5, "users": 250, "pairs": 125, "entries": 25_000, "annotations": 75_000, "years": 3},
     "full": {
         "teams": 200,
         "users": 10_000,
