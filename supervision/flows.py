@@ -35,6 +35,23 @@ def reads_of_my_writing(pair, user):
     )
 
 
+def summarise_reads(records):
+    """Group read records by reader and what they opened: who, how often, and when last."""
+    grouped = {}
+    for record in records:
+        key = (record.reader_id, record.week, record.entry_id)
+        if key not in grouped:
+            grouped[key] = {
+                "reader": record.reader,
+                "week": record.week,
+                "entry_id": record.entry_id,
+                "last": record.created,
+                "times": 0,
+            }
+        grouped[key]["times"] += 1
+    return list(grouped.values())
+
+
 def toggle_week_reviewed(pair, week, supervisor):
     deleted, _ = WeekReview.objects.filter(pair=pair, week=week, supervisor=supervisor).delete()
     if not deleted:

@@ -125,7 +125,7 @@ def test_reads_by_peer_and_supervisor_are_recorded_and_shown_to_the_writer(
 
     page = client_for(author).get(entry_url).content.decode()
     assert "Sam Lindqvist" in page and "Rosa Delgado" in page
-    assert "Opened 2 times by others" in page
+    assert "Who has opened it" in page
     thread_page = (
         client_for(author).get(reverse("reflections:thread-detail", args=[pair.pk])).content.decode()
     )
