@@ -337,7 +337,7 @@ def main(argv=None):  # noqa: C901 - the benchmark's steps, in order
     parser.add_argument("--connections", default=os.environ.get("CONNECTIONS") or "16,64")
     parser.add_argument(
         "--workers",
-        default=os.environ.get("WORKERS") or "sync:2",
+        default=os.environ.get("WORKERS") or "gthread:2x4",
         help="gunicorn worker models to compare, space-separated: sync:2 sync:3 gthread:2x4",
     )
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT") or 8799))
