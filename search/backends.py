@@ -76,7 +76,7 @@ class PostgresBackend:
                 query,
                 max_words=40,
                 min_words=18,
-                short_word=2,
+                short_word=0,
                 max_fragments=2,
                 fragment_delimiter=" … ",
                 **options,
