@@ -328,3 +328,11 @@ def test_the_printable_thread_takes_the_same_queries_however_long(client_for, jo
             flows.share_entry(entry, journal.pair)
             note(entry, journal.peer, f"A note on week {n}.")
     assert counts[0] == counts[1], counts
+
+
+def test_the_thread_page_offers_its_peers_the_printable_copy(client_for, journal):
+    url = reverse("reflections:thread-export", args=[journal.pair.pk])
+    thread = reverse("reflections:thread-detail", args=[journal.pair.pk])
+
+    assert url in client_for(journal.peer).get(thread).text
+    assert url not in client_for(journal.supervisor).get(thread).text
