@@ -95,7 +95,10 @@ PERSONAS = (
 )
 # A site administrator (staff and superuser), tried on the admin's pages only.
 STAFF = "staff"
-ALL_PERSONAS = (*PERSONAS, STAFF)
+# Personas only the training journal's rows state (tests/training/access_rows.py): the other
+# trainee of the same cohort, and a trainer of the same team who runs another cohort.
+TRAINING_PERSONAS = ("co_trainee", "other_trainer")
+ALL_PERSONAS = (*PERSONAS, *TRAINING_PERSONAS, STAFF)
 
 # Pages anyone may open without signing in (marked `login_not_required`); every other view sits
 # behind LoginRequiredMiddleware. test_access checks this set against the URLconf both ways.
@@ -132,55 +135,7 @@ SIGNS_IN_ITSELF = {
 # URL patterns committed before this table existed. Their owners replace each entry by rows; the
 # gate fails when an entry gets a row or no longer exists, so this set only shrinks. Until then
 # test_access still proves that each of them sends anonymous people to sign in.
-NO_ROW_YET: set[str] = {
-    # search, notifications, export and leaving: rows in tests/notifications/access_rows.py, hooked
-    # in with the table's next version
-    "search:results",
-    "notifications:unsubscribe",
-    "notifications:list",
-    "notifications:mark-all-read",
-    "notifications:open",
-    "notifications:preferences",
-    "accounts:export",
-    "accounts:export-download",
-    "accounts:delete",
-    "reflections:thread-export",
-    # training: rows in tests/training/access_rows.py, hooked in with the table's next version
-    "training:home",
-    "training:cohort-detail",
-    "training:trainee-invite",
-    "training:invitation-revoke",
-    "training:trainer-add",
-    "training:cohort-outline",
-    "training:trainee-journal",
-    "training:journal",
-    "training:day",
-    "training:entry-create",
-    "training:summary",
-    "training:export-markdown",
-    "training:export-print",
-    "training:entry-edit",
-    "training:entry-share",
-    "training:entry-unshare",
-    "training:entry-delete",
-    "training:feedback-create",
-    "training:feedback-edit",
-    "training:feedback-delete",
-    "training:reply-create",
-    "training:reply-delete",
-    "admin:training_outlineday_changelist",
-    "admin:training_outlineday_add",
-    "admin:training_outlineday_history",
-    "admin:training_outlineday_delete",
-    "admin:training_outlineday_change",
-    "admin/training/outlineday/<path:object_id>/",
-    "admin:training_cohort_changelist",
-    "admin:training_cohort_add",
-    "admin:training_cohort_history",
-    "admin:training_cohort_delete",
-    "admin:training_cohort_change",
-    "admin/training/cohort/<path:object_id>/",
-}
+NO_ROW_YET: set[str] = set()
 
 # The tables a refused request must leave untouched: app labels, compared by row count and by a
 # hash of every row's values. Add your models here when your views write to them.
@@ -398,7 +353,23 @@ def build_scenario(
         traceback="",
     )
     _co_reflection(world)
+    _training(world)
+    _find_keep_leave(world)
     return world
+
+
+def _find_keep_leave(world):
+    """Search, notifications, export and leaving: tests/notifications/access_rows.py."""
+    from tests.notifications.access_rows import build_world
+
+    build_world(world)
+
+
+def _training(world):
+    """The training journal's cohorts, journals and feedback: tests/training/access_rows.py."""
+    from tests.training.access_rows import build_training_world
+
+    build_training_world(world)
 
 
 # Writing in the scenario. Each phrase is plain text (no quotes, no Markdown) so that a page which
@@ -1520,3 +1491,14 @@ TABLE: list[Row] = [
         "django_tasks_database", "dbtaskresult", lambda w: w.task_result, add=FORBIDDEN, delete=FORBIDDEN
     ),
 ]
+
+# --- Search, notifications, export and leaving: tests/notifications/access_rows.py --------------
+from tests.notifications.access_rows import ROWS as FIND_KEEP_LEAVE_ROWS  # noqa: E402
+from tests.notifications.access_rows import SNAPSHOT as FIND_KEEP_LEAVE_SNAPSHOT  # noqa: E402
+
+TABLE += FIND_KEEP_LEAVE_ROWS
+SNAPSHOT_MODELS += FIND_KEEP_LEAVE_SNAPSHOT
+
+# --- The training journal: its rows, world and tables live in tests/training/access_rows.py ----
+# Loading it adds its rows to TABLE and its models to SNAPSHOT_MODELS (whichever is imported first).
+from tests.training import access_rows  # noqa: E402, F401, I001
