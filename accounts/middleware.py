@@ -1,6 +1,8 @@
 import time
 import zoneinfo
 
+from allauth.usersessions import app_settings as usersessions_settings
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -9,13 +11,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 SIGNED_IN_AT = "signed_in_at"
+ACTIVE_AT = "active_at"
 
 
 class SessionLifetimeMiddleware:
-    """End a session SESSION_MAX_HOURS after sign-in, however active it has been.
+    """End a session SESSION_MAX_HOURS after sign-in, however active it has been, and after
+    SESSION_IDLE_MINUTES without a request.
 
-    The idle timeout is the session cookie's age (renewed on every request); this adds the
-    absolute limit, so a session on a shared computer cannot live forever.
+    The idle timeout is the session's age (its cookie's max-age and its row's expiry), renewed
+    whenever the session is saved. Saving it on every request would cost two writes per page
+    view, so activity is recorded at most once per SESSION_ACTIVITY_SECONDS: the session is
+    marked as changed (Django saves it and renews both expiries), and the "signed-in devices"
+    list (allauth's user sessions) learns when and from where it was last used. The idle limit
+    is therefore exact to within that interval.
     """
 
     def __init__(self, get_response):
@@ -23,11 +31,16 @@ class SessionLifetimeMiddleware:
 
     def __call__(self, request):
         if request.user.is_authenticated:
-            started = request.session.setdefault(SIGNED_IN_AT, int(time.time()))
-            if time.time() - started > settings.SESSION_MAX_HOURS * 3600:
+            now = int(time.time())
+            started = request.session.setdefault(SIGNED_IN_AT, now)
+            if now - started > settings.SESSION_MAX_HOURS * 3600:
                 logout(request)
                 messages.info(request, _("You were signed out after a long session. Please sign in again."))
                 return redirect_to_login(request.get_full_path())
+            if now - request.session.get(ACTIVE_AT, 0) >= settings.SESSION_ACTIVITY_SECONDS:
+                request.session[ACTIVE_AT] = now
+                if usersessions_settings.TRACK_ACTIVITY:
+                    UserSession.objects.create_from_request(request)
         return self.get_response(request)
 
 

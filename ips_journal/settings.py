@@ -119,7 +119,8 @@ MIDDLEWARE = [
     "accounts.middleware.UserTimezoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # No allauth UserSessionsMiddleware: it writes on every request. SessionLifetimeMiddleware
+    # records activity at most once a minute instead (USERSESSIONS_TRACK_ACTIVITY below).
 ]
 
 ROOT_URLCONF = "ips_journal.urls"
@@ -209,11 +210,14 @@ MFA_TOTP_ISSUER = SITE_NAME
 USERSESSIONS_TRACK_ACTIVITY = True
 
 # Sessions live in the database (app servers keep no state). They end after SESSION_IDLE_MINUTES
-# without a request, and in any case SESSION_MAX_HOURS after sign-in.
+# without a request, and in any case SESSION_MAX_HOURS after sign-in. Activity renews the idle
+# deadline at most once per SESSION_ACTIVITY_SECONDS (accounts.middleware.SessionLifetimeMiddleware),
+# not with a session write on every request.
 SESSION_IDLE_MINUTES = envint("SESSION_IDLE_MINUTES", 30)
 SESSION_MAX_HOURS = envint("SESSION_MAX_HOURS", 12)
+SESSION_ACTIVITY_SECONDS = envint("SESSION_ACTIVITY_SECONDS", 60)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

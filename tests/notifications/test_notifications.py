@@ -167,11 +167,10 @@ def test_private_writing_is_never_in_a_notification(journal):
 
 # --- Query counts -----------------------------------------------------------------------------------
 
-# The list: the session and the user; allauth's user-session bookkeeping (savepoint, the session
-# record, the user, its update, release); marking unreadable ones read (one UPDATE); the page's
-# count and rows (with their actors); the navigation's roles and unread count; saving the session
-# (savepoint, update, release).
-QUERIES_NOTIFICATION_LIST = 14
+# The list: the session and the user (activity already recorded within the minute); marking
+# unreadable ones read (one UPDATE); the page's count and rows (with their actors); the
+# navigation's roles and unread count.
+QUERIES_NOTIFICATION_LIST = 6
 
 
 @pytest.mark.parametrize("count", [2, 60])
