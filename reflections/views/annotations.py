@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from notifications import flows as notices
-from supervision.flows import reads_of, record_reads, summarise_reads
+from supervision.flows import reads_of, record_reads
 
 from .. import access, flows
 from ..forms import AnnotationEditForm, AnnotationForm, ReplyForm, ShareForm
@@ -49,7 +49,7 @@ def entry_page_context(request, entry, annotation_form=None, **extra):
         "share_form": ShareForm(user=user) if is_author and not entry.is_shared else None,
         "can_unshare": is_author and flows.can_unshare(entry, notes=notes),
         "readers": access.readers_of(pair),
-        "reads": summarise_reads(reads_of(entry)[:200]) if is_author and pair is not None else None,
+        "reads": reads_of(entry) if is_author and pair is not None else None,
         **extra,
     }
 

@@ -3,7 +3,7 @@ import datetime as dt
 from django.db.models import Count, Q
 from django.shortcuts import render
 
-from supervision.flows import reads_of_my_writing, record_reads, summarise_reads, week_reviews
+from supervision.flows import readers_of_my_writing, record_reads, week_reviews
 from supervision.forms import ReviewNoteForm
 
 from .. import access, flows
@@ -86,7 +86,7 @@ def thread_detail(request, pk):
         "tasks": Task.choices,
         "next_before": weeks[-1].isoformat() if has_more and weeks else "",
         "readers": access.readers_of(pair),
-        "reads": summarise_reads(reads_of_my_writing(pair, user)[:200]) if is_peer else None,
+        "reads": readers_of_my_writing(pair, user) if is_peer else None,
         "is_supervisor": not is_peer,
         "review_draft": draft if draft and draft.get("pair") == pair.pk else None,
         "review_form": ReviewNoteForm(),

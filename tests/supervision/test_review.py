@@ -132,6 +132,30 @@ def test_reads_by_peer_and_supervisor_are_recorded_and_shown_to_the_writer(
     assert "Who has opened your writing in this thread" in thread_page
 
 
+def test_the_thread_page_sums_up_reads_by_reader(client_for, supervisor, author, peer, pair, shared_entry):
+    """One line per reader, however many reads: how many weeks of my writing, how often, when
+    last. The thread's own reads of the peer's writing, and my own reads, are not in it."""
+    last_week = current_week(author) - dt.timedelta(weeks=1)
+    older = Entry.objects.create(
+        author=author, task=Task.CONNECTION, body="The drop-in was quiet today.", week=last_week
+    )
+    flows.share_entry(older, pair)
+    thread_url = reverse("reflections:thread-detail", args=[pair.pk])
+    for _visit in range(3):
+        client_for(supervisor).get(thread_url)
+    client_for(peer).get(reverse("reflections:entry-detail", args=[shared_entry.pk]))
+
+    page = client_for(author).get(thread_url).content.decode()
+    reads = re.search(r'<details class="reads">.*?</details>', page, re.S).group(0)
+    lines = re.findall(r"<li>(.*?)</li>", reads, re.S)
+    assert len(lines) == 2
+    rosa = next(line for line in lines if "Rosa Delgado" in line)
+    sam = next(line for line in lines if "Sam Lindqvist" in line)
+    # Three visits, each recording the two weeks on screen.
+    assert "2 weeks of your writing" in rosa and "opened 6 times" in rosa
+    assert "one week of your writing" in sam and "opened once" in sam
+
+
 def test_read_records_hold_no_text(client_for, peer, shared_entry):
     client_for(peer).get(reverse("reflections:entry-detail", args=[shared_entry.pk]))
     record = ReadRecord.objects.get()
