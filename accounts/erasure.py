@@ -4,7 +4,8 @@ What goes: the account, its sign-in methods and sessions, and everything the per
 reflections with their earlier versions and drafts, notes and replies (on their own and on others'
 reflections), review notes, the training journal — plus their memberships and pairs, their
 notifications, their exports. Writing that only exists as a response to theirs goes with it: notes
-and replies others wrote on their reflections, replies others wrote under their notes.
+and replies others wrote on their reflections, replies others wrote under their notes, trainers'
+feedback on their training journal and replies under feedback they gave.
 
 What stays: everyone else's own writing. A peer's reflections shared into a thread with the person
 become private to the peer again (the thread closes with the account); nothing of theirs is
@@ -20,6 +21,7 @@ from django.db.models import Q
 
 from reflections.models import Annotation, Entry, PeerPair, Reply
 from search import registry
+from training.models import Feedback, FeedbackReply
 
 from .export import delete_files
 from .models import Membership, Role, Team
@@ -49,8 +51,20 @@ def summary(user):
         "wrote_nothing": not any(count for _kind, count in writing),
         "peers": [pair.other(user) for pair in pairs],
         "others_responses": others_responses,
+        "training_responses": _training_responses(user),
         "sole_supervisor_of": sole_supervisor_of,
     }
+
+
+def _training_responses(user):
+    """Trainers' feedback on the person's training journal, and replies others wrote under it or
+    under feedback the person gave: deleted with them (CASCADE), as they answer their writing."""
+    return (
+        Feedback.objects.filter(entry__entry__author=user).exclude(author=user).count()
+        + FeedbackReply.objects.filter(Q(feedback__entry__entry__author=user) | Q(feedback__author=user))
+        .exclude(author=user)
+        .count()
+    )
 
 
 @transaction.atomic

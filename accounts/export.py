@@ -8,7 +8,7 @@
                        written, updated, version, shared) and the body exactly as written
 
 The kinds of writing come from `search.registry`, so writing another app registers (the training
-journal's feedback, say) is exported with no change here.
+journal's feedback and its replies, training/search_kinds.py) is exported with no change here.
 
 Small exports are built during the request; larger ones by the `build_export` task, and the
 person is told (notification and email) when theirs is ready. A zip is kept for EXPORT_LIFETIME
@@ -128,12 +128,14 @@ def _readme(data):
             ),
             _(
                 "- `data.json`: everything, including earlier versions of each reflection, your notes, "
-                "replies and review notes, for other programs. `schema.json` describes it."
+                "replies and review notes, and the feedback and replies you wrote in the training "
+                "journal, for other programs. `schema.json` describes it."
             ),
             "",
             _(
-                "Only your own writing is here. Your peers’ reflections and notes stay theirs; a note you "
-                "wrote on someone else’s reflection is included without the passage it quotes."
+                "Only your own writing is here. Your peers’ reflections and notes, and your trainers’ "
+                "feedback, stay theirs; a note you wrote on someone else’s reflection is included without "
+                "the passage it quotes."
             ),
             "",
         ]

@@ -207,13 +207,15 @@ class TrainingEntry(models.Model):
     def is_shared(self):
         return self.shared is not None
 
-    def url_for(self, user):
-        """Where this entry is read: the trainee's day page, or the trainer's journal page."""
+    def url_for(self, user, anchor=""):
+        """Where this entry is read: the trainee's day page, or the trainer's journal page; at the
+        entry, or at `anchor` on that page (`feedback-<pk>`, `reply-<pk>`)."""
         day = self.day
         if self.entry.author_id == user.pk:
-            return f"{reverse('training:day', args=[day.cohort_id, day.number])}#entry-{self.pk}"
-        url = reverse("training:trainee-journal", args=[day.cohort_id, self.entry.author_id])
-        return f"{url}#entry-{self.pk}"
+            url = reverse("training:day", args=[day.cohort_id, day.number])
+        else:
+            url = reverse("training:trainee-journal", args=[day.cohort_id, self.entry.author_id])
+        return f"{url}#{anchor or f'entry-{self.pk}'}"
 
 
 class Feedback(models.Model):

@@ -135,8 +135,11 @@ def build_training_world(w):
         w.journal_shared, w.trainer, "Curiosity may be the most useful thing you bring."
     )
     wrote("Curiosity may be the most useful thing you bring", "trainee", "trainer")
+    # What a search result shows of it when a word after these is the one searched for (marked).
+    wrote("Curiosity may be the most useful thing you", "trainee", "trainer")
     w.training_reply = flows.reply(w.training_feedback, w.trainee, "It was her pausing that helped.")
     wrote("It was her pausing that helped", "trainee", "trainer")
+    wrote("It was her pausing that", "trainee", "trainer")
     w.journal_unanswered = _write(
         w.trainee,
         w.days[2],
@@ -442,6 +445,11 @@ ROWS: list[Row] = [
         get=POST_ONLY,
         post=journal(NOT_FOUND, trainee=saved(_day(1)), trainer=FORBIDDEN),
     ),
+    # Search finds feedback and its replies for the trainee and the cohort's trainers only: every
+    # other persona's results are held to the phrases above (the last word searched, so the rest
+    # of the passage shows unmarked).
+    Row("search:results", variant="trainer feedback", get=journal(OK), query={"q": "bring"}),
+    Row("search:results", variant="a reply to trainer feedback", get=journal(OK), query={"q": "helped"}),
     # The admin: the default outline and cohorts (with their days and people), never journal text.
     *admin_model("training", "outlineday", lambda w: OutlineDay.objects.get(number=5)),
     *admin_model("training", "cohort", lambda w: w.cohort),
