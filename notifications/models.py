@@ -36,7 +36,8 @@ MESSAGES = {
     Verb.REVIEW_NOTE: _("%(actor)s left a review note on your thread."),
     Verb.REVIEW_REPLY: _("%(actor)s replied to a review note."),
     Verb.FEEDBACK: _("%(actor)s gave feedback on your training journal."),
-    Verb.FEEDBACK_REPLY: _("%(actor)s replied to feedback in your training journal."),
+    # Trainees and trainers both hear of replies: not "your" journal.
+    Verb.FEEDBACK_REPLY: _("%(actor)s replied to feedback in a training journal."),
     Verb.EXPORT_READY: _("Your data export is ready to download."),
 }
 

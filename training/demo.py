@@ -6,6 +6,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from notifications.models import Notification
 from reflections.models import Entry, Task
 from reflections.weeks import user_today
 
@@ -180,9 +181,18 @@ def seed_training(team, people):
         when = _evening(days[number], 15)
         feedback = flows.give_feedback(training_entry, tom, body)
         Feedback.objects.filter(pk=feedback.pk).update(created=when, updated=when)
+        # The notifications the flows made happened when the writing did; feedback the trainee
+        # has seen on the day page is read. (The search index catches up in seed_demo's rebuild.)
+        Notification.objects.filter(target_kind="training_feedback", target_id=feedback.pk).update(
+            created=when, read=when + dt.timedelta(hours=1) if seen else None
+        )
         if answer:
             reply = flows.reply(feedback, people[name], answer)
-            FeedbackReply.objects.filter(pk=reply.pk).update(created=when + dt.timedelta(hours=2))
+            replied = when + dt.timedelta(hours=2)
+            FeedbackReply.objects.filter(pk=reply.pk).update(created=replied)
+            Notification.objects.filter(target_kind="training_feedback_reply", target_id=reply.pk).update(
+                created=replied
+            )
         if seen:
             DayVisit.objects.update_or_create(
                 user=people[name], day=days[number], defaults={"seen": when + dt.timedelta(hours=1)}

@@ -12,10 +12,12 @@ from django.utils.translation import gettext as _
 from accounts import flows as account_flows
 from accounts.models import Membership
 from accounts.models import Role as TeamRole
+from notifications import flows as notices
 from reflections import flows as reflection_flows
 from reflections.models import Entry
 from reflections.weeks import week_start
 
+from . import access
 from .models import (
     Cohort,
     CohortDay,
@@ -183,15 +185,53 @@ def unshare(training_entry):
 # Feedback ------------------------------------------------------------------------------------
 @transaction.atomic
 def give_feedback(training_entry, author, body):
+    """A trainer's feedback on a shared entry; the trainee hears of it (in the same transaction)."""
     locked = TrainingEntry.objects.select_for_update().filter(pk=training_entry.pk, shared__isnull=False)
     if locked.first() is None:
         raise ValidationError(_("This entry is no longer shared with the trainers."))
     now = timezone.now()
-    return Feedback.objects.create(entry=training_entry, author=author, body=body, created=now, updated=now)
+    feedback = Feedback.objects.create(
+        entry=training_entry, author=author, body=body, created=now, updated=now
+    )
+    entry = training_entry.entry
+    notices.notify(
+        [entry.author],
+        verb=notices.Verb.FEEDBACK,
+        actor=author,
+        target=feedback,
+        url=lambda person: training_entry.url_for(person, anchor=f"feedback-{feedback.pk}"),
+        task=entry.task,
+        week=entry.week,
+    )
+    return feedback
 
 
+def conversation_of(feedback):
+    """Who takes part in a feedback conversation and may still read it: the trainee, the trainer
+    who wrote the feedback and whoever replied — trainers only while they train the cohort."""
+    training_entry = feedback.entry
+    trainee = training_entry.entry.author
+    trainers = {user.pk: user for user in access.trainers_of(training_entry.day.cohort)}
+    spoke = {feedback.author_id, *feedback.replies.values_list("author", flat=True)}
+    return [trainee, *(trainers[pk] for pk in sorted(spoke) if pk in trainers and pk != trainee.pk)]
+
+
+@transaction.atomic
 def reply(feedback, author, body):
-    return FeedbackReply.objects.create(feedback=feedback, author=author, body=body)
+    """A reply under feedback: everyone else in the conversation hears of it, each with the link
+    to their own page (the trainee's day page, the trainers' page of the trainee's journal)."""
+    made = FeedbackReply.objects.create(feedback=feedback, author=author, body=body)
+    training_entry, entry = feedback.entry, feedback.entry.entry
+    notices.notify(
+        conversation_of(feedback),
+        verb=notices.Verb.FEEDBACK_REPLY,
+        actor=author,
+        target=made,
+        url=lambda person: training_entry.url_for(person, anchor=f"reply-{made.pk}"),
+        task=entry.task,
+        week=entry.week,
+    )
+    return made
 
 
 def edit_feedback(feedback, body):

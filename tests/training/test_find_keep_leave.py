@@ -1,6 +1,6 @@
 """Trainers' feedback and the replies under it, like every other kind of writing: found by search
-(only by those who read it on the training pages), exported by whoever wrote it, and deleted with
-them — on SQLite and PostgreSQL alike.
+(only by those who read it on the training pages), notified to the others in the conversation,
+exported by whoever wrote it, and deleted with them — on SQLite and PostgreSQL alike.
 
 Tom gave Leah feedback on her shared Day 1 entry and Leah answered; each carries a marker that
 must never reach anyone outside the conversation."""
@@ -13,6 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
+from django.core import mail
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -22,7 +23,8 @@ from accounts import erasure
 from accounts import export as exports
 from accounts import flows as account_flows
 from accounts.models import Membership, User
-from notifications.models import Notification
+from notifications.models import Notification, Verb
+from notifications.tasks import send_digest
 from reflections.models import Entry, PeerPair, Task
 from search.models import Document
 from search.query import Filters, search
@@ -243,6 +245,163 @@ def test_the_search_page_takes_the_same_queries_for_a_little_and_a_lot_of_feedba
     assert counts[0] == counts[1], counts
 
 
+# --- Notifications --------------------------------------------------------------------------------------
+
+
+def notices(verb):
+    return list(Notification.objects.filter(verb=verb).select_related("recipient").order_by("pk"))
+
+
+def test_feedback_tells_the_trainee_and_nobody_else(conversation, cohort, trainee, trainer):
+    [notice] = notices(Verb.FEEDBACK)
+
+    assert (notice.recipient, notice.actor) == (trainee, trainer)
+    assert (notice.target_kind, notice.target_id) == ("training_feedback", conversation.feedback.pk)
+    assert notice.url == f"{day_url(cohort, 1)}#feedback-{conversation.feedback.pk}"
+    assert (notice.task, notice.week) == (Task.CONNECTION, conversation.entry.entry.week)
+
+
+def test_a_reply_tells_the_others_in_the_conversation_and_never_the_one_who_replied(
+    cohort, trainer, other_trainer, trainee, co_trainee, feedback
+):
+    flows.add_trainer(cohort, other_trainer)  # Aisha trains this cohort too, but has not spoken yet
+
+    leah_first = flows.reply(feedback, trainee, "It was her pausing.")
+    aisha = flows.reply(feedback, other_trainer, "Pauses are underrated.")
+    leah_again = flows.reply(feedback, trainee, "I will try one on Day 3.")
+
+    def told(reply):
+        return {
+            n.recipient: n.url
+            for n in Notification.objects.filter(target_kind="training_feedback_reply", target_id=reply.pk)
+        }
+
+    assert told(leah_first) == {trainer: f"{journal_url(cohort, trainee)}#reply-{leah_first.pk}"}
+    assert told(aisha) == {
+        trainer: f"{journal_url(cohort, trainee)}#reply-{aisha.pk}",
+        trainee: f"{day_url(cohort, 1)}#reply-{aisha.pk}",
+    }
+    assert set(told(leah_again)) == {trainer, other_trainer}
+    assert not Notification.objects.filter(recipient=co_trainee).exists()
+    assert {n.verb for n in Notification.objects.filter(recipient=trainee)} == {
+        Verb.FEEDBACK,
+        Verb.FEEDBACK_REPLY,
+    }
+
+
+def test_a_trainer_who_left_the_team_is_not_told_of_replies(feedback, trainer, trainee, team):
+    account_flows.remove_membership(Membership.objects.get(team=team, user=trainer))
+
+    flows.reply(feedback, trainee, "Thank you.")
+
+    assert not Notification.objects.filter(recipient=trainer).exists()
+
+
+def test_a_failed_reply_notifies_nobody(feedback, trainee, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(flows.notices, "notify", broken)
+
+    with pytest.raises(RuntimeError):
+        flows.reply(feedback, trainee, "Thank you.")
+
+    # The reply and its notifications are one transaction: neither is left half done.
+    assert not FeedbackReply.objects.exists()
+
+
+def test_the_list_says_who_gave_feedback_and_never_what_they_wrote(
+    client_for, conversation, trainee, trainer
+):
+    mine = client_for(trainee).get(NOTIFICATIONS)
+    theirs = client_for(trainer).get(NOTIFICATIONS)
+
+    assert "Tom Achterberg gave feedback on your training journal." in mine.text
+    assert "Leah Brennan replied to feedback in a training journal." in theirs.text
+    for page in (mine, theirs):
+        for written in (FEEDBACK_MARKER, REPLY_MARKER, "lantern", "pausing", "What “help” used to mean"):
+            assert written not in page.text
+
+
+def test_opening_a_feedback_notice_goes_to_the_feedback(client_for, conversation, cohort, trainee):
+    notice = Notification.objects.get(recipient=trainee, verb=Verb.FEEDBACK)
+    client = client_for(trainee)
+
+    response = client.get(reverse("notifications:open", args=[notice.pk]))
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{day_url(cohort, 1)}#feedback-{conversation.feedback.pk}"
+    page = client.get(response["Location"])
+    assert page.status_code == 200 and f'id="feedback-{conversation.feedback.pk}"' in page.text
+
+
+def test_feedback_notices_drop_out_when_the_trainer_leaves_the_team(client_for, conversation, trainer, team):
+    notice = Notification.objects.get(recipient=trainer, verb=Verb.FEEDBACK_REPLY)
+    client = client_for(trainer)
+    assert "replied to feedback" in client.get(NOTIFICATIONS).text
+
+    account_flows.remove_membership(Membership.objects.get(team=team, user=trainer))
+
+    assert "replied to feedback" not in client.get(NOTIFICATIONS).text
+    assert client.get(reverse("notifications:open", args=[notice.pk])).status_code == 404
+    assert not Notification.objects.filter(recipient=trainer, read__isnull=True).exists()
+
+
+def test_deleted_feedback_takes_its_notice_out_of_the_list(client_for, conversation, trainee, trainer):
+    client_for(trainer).post(reverse("training:feedback-delete", args=[conversation.feedback.pk]))
+
+    response = client_for(trainee).get(NOTIFICATIONS)
+
+    assert "gave feedback" not in response.text
+    assert not Notification.objects.filter(recipient=trainee, read__isnull=True).exists()
+
+
+def test_an_entry_with_feedback_stays_shared_so_the_notices_stay(client_for, conversation, trainee, trainer):
+    # Unsharing would take the trainers' access away; with feedback on it the trainee cannot.
+    response = client_for(trainee).post(reverse("training:entry-unshare", args=[conversation.entry.pk]))
+
+    assert response.status_code == 302
+    assert "replied to feedback" in client_for(trainer).get(NOTIFICATIONS).text
+
+
+def test_the_list_takes_the_same_queries_for_a_little_and_a_lot_of_feedback(
+    client_for, conversation, trainer, trainee, days
+):
+    client = client_for(trainee)
+    client.get(NOTIFICATIONS)
+    counts = []
+    for round_ in range(2):
+        Notification.objects.filter(recipient=trainee).update(read=None)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(NOTIFICATIONS)
+        assert response.status_code == 200
+        counts.append(len(captured))
+        for number in (2, 3, 4, 5):
+            shared = write(trainee, days[number], f"Day {number}, round {round_}.", shared=True)
+            feedback = flows.give_feedback(shared, trainer, f"Thoughts on day {number}.")
+            flows.reply(feedback, trainer, "And one more thing.")
+
+    assert counts[0] == counts[1], counts
+    assert response.text.count('class="notice ') == 9
+
+
+def test_the_digest_names_the_feedback_and_never_quotes_it(conversation, trainee, trainer, settings):
+    settings.SITE_URL = "https://journal.example.org"
+
+    send_digest.call(trainee.pk)
+    send_digest.call(trainer.pk)
+
+    [to_leah] = [m for m in mail.outbox if m.to == [trainee.email]]
+    [to_tom] = [m for m in mail.outbox if m.to == [trainer.email]]
+    assert "Tom Achterberg gave feedback on your training journal." in to_leah.body
+    assert "Leah Brennan replied to feedback in a training journal." in to_tom.body
+    assert "https://journal.example.org/notifications/" in to_leah.body
+    for message in (to_leah, to_tom):
+        for text in (message.body, message.alternatives[0][0]):
+            for written in (FEEDBACK_MARKER, REPLY_MARKER, PRIVATE_MARKER, "lantern", "pausing"):
+                assert written not in text
+
+
 # --- The personal export ---------------------------------------------------------------------------------
 
 
@@ -359,7 +518,7 @@ def test_the_walk_over_foreign_keys_sees_feedback(conversation, trainer):
 # --- The demo ----------------------------------------------------------------------------------------------
 
 
-def test_the_demo_feedback_is_searchable(db):
+def test_the_demo_feedback_is_searchable_and_told(db):
     call_command("seed_demo", stdout=io.StringIO())
     leah, tom, kwame = (
         User.objects.get(email=f"{name}@riverside.example.org") for name in ("leah", "tom", "kwame")
@@ -368,3 +527,8 @@ def test_the_demo_feedback_is_searchable(db):
     assert training_keys(found(leah, "curiosity"))
     assert training_keys(found(tom, "curiosity"))
     assert not training_keys(found(kwame, "curiosity"))
+    leahs = Notification.objects.filter(recipient=leah, verb=Verb.FEEDBACK)
+    # Leah saw Day 1's feedback on her day page; Day 3's is new.
+    assert leahs.count() == 2
+    assert leahs.filter(read__isnull=True).count() == 1
+    assert Notification.objects.filter(recipient=tom, verb=Verb.FEEDBACK_REPLY).count() == 2
