@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 from django.contrib.postgres.search import SearchVector
 from django.db import connection
 
+from . import registry
 from .highlight import strip_sentinels
 from .models import Document
 
@@ -52,6 +53,16 @@ def document_for(kind, obj):
         created=getattr(obj, kind.created_field),
         title=strip_sentinels(" ".join((title or "").split())),
         body=plain_text(html),
+        **kind.keys(obj).as_fields(),
+    )
+
+
+UPDATED_FIELDS = ["author", "created", "title", "body", "owner_id", "thread_id", "cohort_id", "task"]
+
+
+def _upsert(documents):
+    Document.objects.bulk_create(
+        documents, update_conflicts=True, unique_fields=["kind", "object_id"], update_fields=UPDATED_FIELDS
     )
 
 
@@ -60,16 +71,25 @@ def refresh_vectors(documents):
         documents.update(vector=VECTOR)
 
 
-def update(kind, obj):
+def update(kind, obj, rekey=True):
     """Write (insert or replace) the document of one piece of writing: one upsert, and on
-    PostgreSQL one update of its vector."""
-    Document.objects.bulk_create(
-        [document_for(kind, obj)],
-        update_conflicts=True,
-        unique_fields=["kind", "object_id"],
-        update_fields=["author", "created", "title", "body"],
-    )
+    PostgreSQL one update of its vector. Then the documents whose keys follow this one's (the
+    notes on an entry), unless `rekey` is false (new writing has none)."""
+    _upsert([document_for(kind, obj)])
     refresh_vectors(Document.objects.filter(kind=kind.key, object_id=obj.pk))
+    if rekey:
+        for key, queryset in kind.rekey(obj):
+            update_many(registry.get(key), queryset)
+
+
+def update_many(kind, queryset):
+    """Write the documents of these objects of one kind (a handful: the notes on an entry)."""
+    if kind.select_related:
+        queryset = queryset.select_related(*kind.select_related)
+    objs = list(queryset)
+    if objs:
+        _upsert([document_for(kind, obj) for obj in objs])
+        refresh_vectors(Document.objects.filter(kind=kind.key, object_id__in=[obj.pk for obj in objs]))
 
 
 def remove(kind, pk):
@@ -94,12 +114,7 @@ def rebuild(kinds, batch=500):
             objs = list((queryset if last is None else queryset.filter(pk__gt=last))[:batch])
             if not objs:
                 break
-            Document.objects.bulk_create(
-                [document_for(kind, obj) for obj in objs],
-                update_conflicts=True,
-                unique_fields=["kind", "object_id"],
-                update_fields=["author", "created", "title", "body"],
-            )
+            _upsert([document_for(kind, obj) for obj in objs])
             total += len(objs)
             last = objs[-1].pk
         refresh_vectors(Document.objects.filter(kind=kind.key))

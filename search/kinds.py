@@ -3,12 +3,11 @@
 import datetime as dt
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from .registry import Kind, Presented, get, register
+from .registry import Keys, Kind, Presented, get, register, register_scope
 
 
 def _when(moment):
@@ -68,6 +67,35 @@ def _present_entry(entry, user):
     )
 
 
+def _shared_with_trainers(entry):
+    """The cohort whose trainers read this (training journal) entry, if it is shared with them."""
+    training = _training(entry)
+    return training.day.cohort_id if training is not None and training.shared else None
+
+
+def _entry_keys(entry):
+    # Entry.visible_to: the author; the thread it is shared into; the cohort's trainers.
+    return Keys(
+        owner=entry.author_id, thread=entry.pair_id, cohort=_shared_with_trainers(entry), task=entry.task
+    )
+
+
+def _on_shared_entry_keys(entry, task):
+    # Annotation.visible_to: as the entry, only while the entry is shared into a thread.
+    if entry.pair_id is None:
+        return Keys(task=task)
+    return Keys(owner=entry.author_id, thread=entry.pair_id, cohort=_shared_with_trainers(entry), task=task)
+
+
+def _note_keys(note):
+    return _on_shared_entry_keys(note.entry, note.task or note.entry.task)
+
+
+def _reply_keys(reply):
+    note = reply.annotation
+    return _on_shared_entry_keys(note.entry, note.task or note.entry.task)
+
+
 def _export_entry(entry):
     training = _training(entry)
     if entry.pair_id:
@@ -110,14 +138,6 @@ def _export_entry(entry):
 
 
 # --- Notes and replies --------------------------------------------------------------------------
-
-
-def _note_task(queryset, task):
-    return queryset.filter(Q(task=task) | Q(task="", entry__task=task))
-
-
-def _reply_task(queryset, task):
-    return queryset.filter(Q(annotation__task=task) | Q(annotation__task="", annotation__entry__task=task))
 
 
 def _present_note(note, user):
@@ -225,9 +245,15 @@ def register_builtin_kinds():
     from supervision.models import ReviewNote, ReviewReply
 
     threads = PeerPair.objects.threads_for
+    # Whoever may read a thread reads what is in it (Keys.thread).
+    register_scope("thread", lambda user: threads(user).values_list("pk", flat=True))
     entry_related = ("pair__inviter", "pair__invitee", "pair__team", "author")
+    note_related = ("entry__pair__inviter", "entry__pair__invitee", "author")
+    reply_related = ("annotation__entry__pair__inviter", "annotation__entry__pair__invitee", "author")
     if apps.is_installed("training"):
-        entry_related += ("training",)
+        entry_related += ("training__day",)
+        note_related += ("entry__training__day",)
+        reply_related += ("annotation__entry__training__day",)
 
     register(
         Kind(
@@ -238,9 +264,15 @@ def register_builtin_kinds():
             readable=lambda user: Entry.objects.visible_to(user),
             present=_present_entry,
             export=_export_entry,
-            filters={"task": "task", "thread": "pair"},
+            keys=_entry_keys,
+            # The notes on an entry follow its thread and task.
+            rekey=lambda entry: [
+                ("annotation", Annotation.objects.filter(entry=entry)),
+                ("reply", Reply.objects.filter(annotation__entry=entry)),
+            ],
             select_related=entry_related,
             prefetch=("revisions",),
+            index_fields=frozenset({"title", "body", "author", "created", "pair", "task"}),
             export_order=("week", "created", "pk"),
         )
     )
@@ -255,8 +287,10 @@ def register_builtin_kinds():
             readable=lambda user: Annotation.objects.visible_to(user),
             present=_present_note,
             export=_export_note,
-            filters={"task": _note_task, "thread": "entry__pair"},
-            select_related=("entry__pair__inviter", "entry__pair__invitee", "author"),
+            keys=_note_keys,
+            rekey=lambda note: [("reply", Reply.objects.filter(annotation=note))],
+            select_related=note_related,
+            index_fields=frozenset({"body", "author", "created", "task"}),
         )
     )
     register(
@@ -268,8 +302,8 @@ def register_builtin_kinds():
             readable=lambda user: Reply.objects.filter(annotation__in=Annotation.objects.visible_to(user)),
             present=_present_reply,
             export=_export_reply,
-            filters={"task": _reply_task, "thread": "annotation__entry__pair"},
-            select_related=("annotation__entry__pair__inviter", "annotation__entry__pair__invitee", "author"),
+            keys=_reply_keys,
+            select_related=reply_related,
         )
     )
     register(
@@ -281,7 +315,7 @@ def register_builtin_kinds():
             readable=lambda user: ReviewNote.objects.filter(pair__in=threads(user).values("pk")),
             present=_present_review_note,
             export=_export_review_note,
-            filters={"thread": "pair"},
+            keys=lambda note: Keys(thread=note.pair_id),
             select_related=("pair__inviter", "pair__invitee", "author"),
         )
     )
@@ -296,7 +330,7 @@ def register_builtin_kinds():
             readable=lambda user: ReviewReply.objects.filter(note__pair__in=threads(user).values("pk")),
             present=_present_review_reply,
             export=_export_review_reply,
-            filters={"thread": "note__pair"},
+            keys=lambda reply: Keys(thread=reply.note.pair_id),
             select_related=("note__pair__inviter", "note__pair__invitee", "author"),
         )
     )

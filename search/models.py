@@ -6,9 +6,10 @@ from django.db import models
 class Document(models.Model):
     """The plain text of one piece of writing, as search reads it.
 
-    Kept up to date whenever the writing is saved or deleted (see `search.registry`). A document
-    never decides who may read it: every search joins back to the `readable()` queryset of the
-    writing's kind, so a document of a private entry can only ever be found by its author.
+    Kept up to date whenever the writing is saved or deleted (see `search.registry`). Its keys
+    (owner, thread, cohort) say who may read it, exactly as the kind's `readable()` does (tested
+    for every kind and person), so a search narrows by index; each result is fetched through
+    `readable()` once more before it is shown.
 
     On PostgreSQL `vector` holds the weighted tsvector (title A, body B), refreshed on each save,
     with a GIN index (created in migration 0001 on PostgreSQL only, as SQLite has no GIN). On
@@ -23,12 +24,26 @@ class Document(models.Model):
     title = models.TextField(blank=True)
     body = models.TextField(blank=True)
     vector = SearchVectorField(null=True, editable=False)
+    # Who may read it (search.registry.Keys): kept with the text, so a search finds what the
+    # person may read by index, however large the index grows. Plain ids, not foreign keys: the
+    # writing's own app decides what they mean, and deleting the writing deletes the document.
+    owner_id = models.BigIntegerField(null=True, blank=True, help_text="Whose own journal it is.")
+    thread_id = models.BigIntegerField(null=True, blank=True, help_text="The co-reflection thread it is in.")
+    cohort_id = models.BigIntegerField(
+        null=True, blank=True, help_text="The training cohort whose trainers may read it."
+    )
+    task = models.CharField(max_length=20, blank=True)
 
     class Meta:
         ordering = ["-created"]
         constraints = [
             # One document per piece of writing; also serves "this kind, these ids" in every search.
             models.UniqueConstraint(fields=["kind", "object_id"], name="search_document_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["owner_id"], name="search_document_owner"),
+            models.Index(fields=["thread_id"], name="search_document_thread"),
+            models.Index(fields=["cohort_id"], name="search_document_cohort"),
         ]
 
     def __str__(self):

@@ -8,12 +8,14 @@ once there is feedback), and only shared entries' feedback is ever shown, so `re
 shared entries too: search never shows more than the day page does.
 """
 
+from django.db.models.signals import post_save
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from search.registry import Kind, Presented, get, register
+from search import index
+from search.registry import Keys, Kind, Presented, get, register, register_scope
 
-from .models import Feedback, FeedbackReply, TrainingEntry
+from .models import Cohort, Feedback, FeedbackReply, TrainingEntry
 
 
 def _when(moment):
@@ -22,6 +24,32 @@ def _when(moment):
 
 def _shared_entries(user):
     return TrainingEntry.objects.visible_to(user).shared().values("pk")
+
+
+def _feedback_keys(training_entry):
+    # TrainingEntry.visible_to(user).shared(): while the entry is shared, the trainee and the
+    # cohort's trainers; once it is private again, nobody finds the conversation.
+    if training_entry.shared is None:
+        return Keys(task=training_entry.entry.task)
+    return Keys(
+        owner=training_entry.entry.author_id,
+        cohort=training_entry.day.cohort_id,
+        task=training_entry.entry.task,
+    )
+
+
+def _sharing_changed(sender, instance, created=False, raw=False, update_fields=None, **kwargs):
+    """Sharing with the trainers (or not) changes who reads the entry and its feedback."""
+    if raw or (update_fields is not None and "shared" not in update_fields):
+        return
+    entry = instance.entry
+    entry.training = instance  # the entry's keys read its training link: this one, as saved
+    index.update(get("entry"), entry, rekey=False)
+    if not created:
+        index.update_many(get("training_feedback"), Feedback.objects.filter(entry=instance))
+        index.update_many(
+            get("training_feedback_reply"), FeedbackReply.objects.filter(feedback__entry=instance)
+        )
 
 
 def _entry_name(training_entry):
@@ -108,6 +136,11 @@ def _export_reply(reply):
 def register_training_kinds():
     if get("training_feedback") is not None:
         return
+    # A cohort's trainers read what is shared with them (Keys.cohort).
+    register_scope("cohort", lambda user: Cohort.objects.for_trainer(user).values_list("pk", flat=True))
+    post_save.connect(
+        _sharing_changed, sender=TrainingEntry, weak=False, dispatch_uid="search-training-sharing"
+    )
     register(
         Kind(
             key="training_feedback",
@@ -119,7 +152,7 @@ def register_training_kinds():
             readable=lambda user: Feedback.objects.filter(entry__in=_shared_entries(user)),
             present=_present_feedback,
             export=_export_feedback,
-            filters={"task": "entry__entry__task"},
+            keys=lambda feedback: _feedback_keys(feedback.entry),
             select_related=("author", "entry__entry__author", "entry__day__cohort"),
             index_fields=frozenset({"body", "author", "created"}),
         )
@@ -135,7 +168,7 @@ def register_training_kinds():
             readable=lambda user: FeedbackReply.objects.filter(feedback__entry__in=_shared_entries(user)),
             present=_present_reply,
             export=_export_reply,
-            filters={"task": "feedback__entry__entry__task"},
+            keys=lambda reply: _feedback_keys(reply.feedback.entry),
             select_related=(
                 "author",
                 "feedback__author",

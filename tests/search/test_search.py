@@ -233,11 +233,14 @@ def test_filter_by_author(journal):
 
 
 def test_filter_by_dates_in_the_persons_time_zone(journal, author):
-    old = Entry.objects.create(
-        author=author, task=Task.CONNECTION, body="marigold in spring", week=journal.week
-    )
     # 23:30 on 1 March in London is still 1 March there, whatever the server's zone.
-    Entry.objects.filter(pk=old.pk).update(created=dt.datetime(2026, 3, 1, 23, 30, tzinfo=dt.UTC))
+    old = Entry.objects.create(
+        author=author,
+        task=Task.CONNECTION,
+        body="marigold in spring",
+        week=journal.week,
+        created=dt.datetime(2026, 3, 1, 23, 30, tzinfo=dt.UTC),
+    )
 
     with timezone.override("Europe/London"):
         march_first = keys(

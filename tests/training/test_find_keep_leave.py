@@ -199,11 +199,14 @@ def test_the_migration_indexes_feedback_written_before_search_knew_it(conversati
     Document.objects.filter(kind__in=TRAINING).delete()
     migration = importlib.import_module("training.migrations.0003_index_feedback")
 
-    def execute(sql, params):
+    def execute(sql, params=None):
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
 
-    migration.index_existing(apps, SimpleNamespace(connection=connection, execute=execute))
+    editor = SimpleNamespace(connection=connection, execute=execute)
+    migration.index_existing(apps, editor)
+    # search.0003 (which runs after this one) gives the documents their reader keys.
+    importlib.import_module("search.migrations.0003_document_reader_keys").fill_keys(apps, editor)
 
     assert len(training_keys(found(trainee, "lantern"))) == 2
     assert len(training_keys(found(trainer, REPLY_MARKER))) == 1

@@ -1,0 +1,159 @@
+"""Search narrows by the keys each document carries (search.registry.Keys); pages decide with each
+kind's `readable()`. The two must agree exactly, for every person and every kind of writing, and
+keep agreeing as writing is shared, unshared, edited and answered, as pairs end, and as people
+leave teams. If they ever disagree, a count would be wrong or, worse, a search would narrow to
+writing its reader may not see (the result would still be dropped by `readable()`, but not its
+count)."""
+
+import datetime as dt
+
+import pytest
+
+from accounts.models import Membership, Role
+from reflections import flows
+from reflections.models import Task
+from reflections.weeks import user_today
+from search import registry
+from search.index import rebuild
+from search.models import Document
+from search.query import Filters, readable_documents
+from tests.conftest import make_person
+from tests.search import world
+from training import flows as training
+from training.models import TrainingEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def by_readable(user, task=""):
+    """What `readable()` of every kind allows (and has a document), the task filter applied the
+    way each kind's pages name a task: its own, or for a note without one, its entry's."""
+    allowed = set()
+    for kind in registry.kinds():
+        for obj in kind.readable(user).select_related(*kind.select_related):
+            if not task or kind.keys(obj).task == task:
+                allowed.add((kind.key, obj.pk))
+    documents = set(Document.objects.values_list("kind", "object_id"))
+    return allowed & documents
+
+
+def by_keys(user, task=""):
+    return set(readable_documents(user, Filters(task=task)).values_list("kind", "object_id"))
+
+
+def assert_agree(people):
+    for person in people:
+        for task in ["", Task.CONNECTION, Task.MUTUALITY]:
+            assert by_keys(person, task) == by_readable(person, task), (person.name, task)
+
+
+@pytest.fixture
+def everyone(journal, trainer, stranger, team):
+    """The search world, plus a training cohort in Riverside: Tom trains Leah, who shares one
+    entry (with feedback and a reply) and keeps one private."""
+    start = user_today(trainer) - dt.timedelta(days=1)
+    cohort = training.create_cohort(trainer, team, name="Winter core training", start=start)
+    leah = make_person("leah.obrien@riverside.example.org", "Leah O'Brien")
+    Membership.objects.create(team=team, user=leah, role=Role.TRAINEE)
+    training.enrol(cohort, leah)
+    day = cohort.days.get(number=1)
+    shared = training.write_entry(
+        leah, day, {"task": Task.CONNECTION, "title": "", "body": "A marigold in the circle."}, share=True
+    )
+    kept = training.write_entry(leah, day, {"task": Task.WORLDVIEW, "title": "", "body": "Mine alone."})
+    feedback = training.give_feedback(
+        TrainingEntry.objects.get(pk=shared.pk), trainer, "What did you notice?"
+    )
+    training.reply(feedback, leah, "That I stopped fixing.")
+    journal.leah, journal.trainer, journal.stranger = leah, trainer, stranger
+    journal.training_shared, journal.training_kept = shared, kept
+    people = [
+        journal.author,
+        journal.peer,
+        journal.supervisor,
+        journal.other_supervisor,
+        journal.kofi,
+        journal.hana,
+        leah,
+        trainer,
+        stranger,
+    ]
+    return journal, people
+
+
+def test_keys_and_readable_agree_for_everyone(everyone):
+    journal, people = everyone
+    assert_agree(people)
+    # And the keys say something: private writing only for its writer, shared training writing
+    # (and its feedback) for the trainee and the trainer, nothing for a stranger.
+    assert ("entry", journal.private.pk) in by_keys(journal.author)
+    assert ("entry", journal.private.pk) not in by_keys(journal.peer)
+    feedback = ("training_feedback", journal.trainer.training_feedback.get().pk)
+    assert {("entry", journal.training_shared.pk), feedback} <= by_keys(journal.trainer)
+    assert feedback in by_keys(journal.leah)
+    assert ("entry", journal.training_kept.pk) not in by_keys(journal.trainer)
+    assert by_keys(journal.stranger) == set()
+
+
+def test_they_agree_after_unsharing_an_entry_with_only_the_authors_own_notes(everyone):
+    journal, people = everyone
+    own = world.entry(
+        journal.author, Task.CONNECTION, "Later", "A marigold at dusk.", journal.week, journal.pair
+    )
+    mine = world.note(own, journal.author, "My own marigold note.")
+    flows.unshare_entry(own)
+
+    assert ("annotation", mine.pk) not in by_keys(journal.author)
+    assert_agree(people)
+
+
+def test_they_agree_after_an_edit_changes_the_task(everyone):
+    journal, people = everyone
+    flows.edit_entry(
+        journal.shared.pk,
+        journal.author,
+        {"task": Task.MUTUALITY, "title": journal.shared.title, "body": journal.shared.body},
+        journal.shared.version,
+    )
+    assert_agree(people)
+
+
+def test_they_agree_after_a_pair_ends_and_a_supervisor_leaves(everyone):
+    journal, people = everyone
+    flows.end_pair(journal.pair, journal.peer)
+    assert_agree(people)
+    Membership.objects.filter(user=journal.supervisor, team=journal.team).delete()
+    assert_agree(people)
+
+
+def test_they_agree_as_training_entries_are_shared_and_unshared(everyone):
+    journal, people = everyone
+    kept = TrainingEntry.objects.get(pk=journal.training_kept.pk)
+    training.share(kept)
+    assert ("entry", kept.pk) in by_keys(journal.trainer)
+    assert_agree(people)
+    training.unshare(kept)
+    assert ("entry", kept.pk) not in by_keys(journal.trainer)
+    assert_agree(people)
+
+
+def test_a_trainer_who_leaves_the_team_finds_nothing_of_the_cohort(everyone):
+    journal, people = everyone
+    assert by_keys(journal.trainer)
+    Membership.objects.filter(user=journal.trainer, role=Role.TRAINER).delete()
+    assert by_keys(journal.trainer) == set()
+    assert_agree(people)
+
+
+def test_rebuilding_the_index_gives_the_same_keys(everyone):
+    journal, people = everyone
+    before = set(
+        Document.objects.values_list("kind", "object_id", "owner_id", "thread_id", "cohort_id", "task")
+    )
+    Document.objects.update(owner_id=None, thread_id=None, cohort_id=None, task="")
+    rebuild(registry.kinds())
+    after = set(
+        Document.objects.values_list("kind", "object_id", "owner_id", "thread_id", "cohort_id", "task")
+    )
+    assert after == before
+    assert_agree(people)
