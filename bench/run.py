@@ -369,18 +369,7 @@ def main(argv=None):  # noqa: C901 - the benchmark's steps, in order
         run([PYTHON, "manage.py", "seed_scale", "--preset", args.scale], env)
         psql(ADMIN_URL, f"COMMENT ON DATABASE {database} IS 'seed_scale preset={args.scale}'")
         log(f"seeded in {time.monotonic() - seed:.0f} s")
-        # COPY bypasses save(), so a search index kept up to date on save must be rebuilt.
-        has_search = subprocess.run(
-            [PYTHON, "manage.py", "help", "rebuild_search_index"], cwd=ROOT, env=env, capture_output=True
-        )
-        # At full scale the rebuild takes about an hour (it indexes 4M pieces of writing through
-        # the ORM), so it runs only when asked for with SEARCH_INDEX=1.
-        wanted = os.environ.get("SEARCH_INDEX", "1" if args.scale == "small" else "0") != "0"
-        if has_search.returncode == 0 and wanted:
-            log("rebuilding the search index (manage.py rebuild_search_index)")
-            took = time.monotonic()
-            run([PYTHON, "manage.py", "rebuild_search_index"], env)
-            log(f"search index rebuilt in {time.monotonic() - took:.0f} s")
+        # seed_scale writes the search documents itself (by SQL; see fill_search_index).
     if args.seed_only:
         return
     run([PYTHON, "manage.py", "collectstatic", "--no-input", "-v0"], env)

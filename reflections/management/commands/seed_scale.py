@@ -1,3 +1,5 @@
+# SQL here is built from this module's own constants (table names, fixed expressions), never input:
+# ruff: noqa: S608
 """Realistic data at scale for benchmarks: the plan (who is in which team and pair) and the text pool.
 
 `python manage.py seed_scale` streams rows from here into PostgreSQL with COPY. The plan is pure and
@@ -9,6 +11,7 @@ import json
 import random
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from allauth.account.models import EmailAddress
@@ -20,6 +23,8 @@ from accounts.models import Membership, Role, Team, User
 from reflections.anchoring import quote_at, rendered_text
 from reflections.models import Annotation, Draft, Entry, EntryView, PeerPair, Reply, Revision, Task
 from reflections.rendering import render_markdown
+from search.index import CONFIG as SEARCH_CONFIG
+from search.models import Document
 from supervision.models import ReadRecord, ReviewNote, ReviewReply, WeekReview
 
 # Teams of this many pairs are the benchmark's "supervisor's team page with 30 pairs".
@@ -392,9 +397,12 @@ class Command(BaseCommand):
                 table = model._meta.db_table
                 top = f"SELECT COALESCE(MAX(id), 0) + 1 FROM {connection.ops.quote_name(table)}"  # noqa: S608
                 cursor.execute(f"SELECT setval(pg_get_serial_sequence(%s, 'id'), ({top}), false)", [table])
-        self.progress("committed; analysing")
+        self.progress("committed; building the search index")
+        documents = fill_search_index()
+        counts["search documents"] = documents
+        self.progress(f"{documents:,} search documents; analysing")
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {quoted}")
+            cursor.execute(f"ANALYZE {quoted}, {Document._meta.db_table}")
         took = time.monotonic() - started
         summary = ", ".join(f"{label} {n:,}" for label, n in counts.items())
         self.stdout.write(self.style.SUCCESS(f"seed_scale: done in {took:.1f} s: {summary}"))
@@ -405,7 +413,8 @@ class Command(BaseCommand):
 
     # Loading into a table without its secondary indexes and constraints, then building them
     # once, is several times faster than maintaining them row by row (and FK checks per row).
-    def drop_indexes(self, cursor, tables):
+    @staticmethod
+    def drop_indexes(cursor, tables):
         cursor.execute(
             """SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid), c.contype
                FROM pg_constraint c WHERE c.conrelid = ANY(%s::regclass[]) AND c.contype <> 'p'""",
@@ -425,7 +434,8 @@ class Command(BaseCommand):
             cursor.execute(f"DROP INDEX {name}")
         return constraints, indexes
 
-    def restore_indexes(self, cursor, saved):
+    @staticmethod
+    def restore_indexes(cursor, saved):
         constraints, indexes = saved
         for _name, definition in indexes:
             cursor.execute(definition)
@@ -704,6 +714,86 @@ class Command(BaseCommand):
                 )
         counts["drafts"] = len(drafts)
         return counts
+
+
+# --- The search index -------------------------------------------------------------------------------
+# COPY bypasses save(), so the search documents are written here, by SQL, for the kinds this command
+# seeds: the same columns and keys as search.index.document_for() and the kinds' keys() (a test
+# compares the two on a small seed), with the plain text taken from the sanitised HTML by
+# stripping its tags. Through the ORM (manage.py rebuild_search_index) a million entries and three
+# million notes take about an hour; here, a few minutes on two cores.
+def _plain(html):
+    text = f"regexp_replace({html}, '<[^>]*>', ' ', 'g')"
+    for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&#x27;", "''"), ("&amp;", "&")):
+        text = f"replace({text}, '{entity}', '{char}')"
+    return f"btrim(regexp_replace({text}, '\\s+', ' ', 'g'))"
+
+
+def _vector(title, body):
+    return (
+        f"setweight(to_tsvector('{SEARCH_CONFIG}', {title}), 'A') || "
+        f"setweight(to_tsvector('{SEARCH_CONFIG}', {body}), 'B')"
+    )
+
+
+DOCUMENT_COLUMNS = (
+    "kind, object_id, author_id, created, title, body, vector, owner_id, thread_id, cohort_id, task"
+)
+SEARCH_DOCUMENTS = {
+    "entry": f"""SELECT 'entry', e.id, e.author_id, e.created, e.title, t.plain, {_vector("e.title", "t.plain")},
+        e.author_id, e.pair_id, NULL, e.task
+        FROM reflections_entry e, LATERAL (SELECT {_plain("e.body_html")} AS plain) t""",
+    "annotation": f"""SELECT 'annotation', a.id, a.author_id, a.created, '', t.plain, {_vector("''", "t.plain")},
+        CASE WHEN e.pair_id IS NULL THEN NULL ELSE e.author_id END, e.pair_id, NULL,
+        COALESCE(NULLIF(a.task, ''), e.task)
+        FROM reflections_annotation a JOIN reflections_entry e ON e.id = a.entry_id,
+        LATERAL (SELECT {_plain("a.body_html")} AS plain) t""",
+    "reply": f"""SELECT 'reply', r.id, r.author_id, r.created, '', t.plain, {_vector("''", "t.plain")},
+        CASE WHEN e.pair_id IS NULL THEN NULL ELSE e.author_id END, e.pair_id, NULL,
+        COALESCE(NULLIF(a.task, ''), e.task)
+        FROM reflections_reply r JOIN reflections_annotation a ON a.id = r.annotation_id
+        JOIN reflections_entry e ON e.id = a.entry_id,
+        LATERAL (SELECT {_plain("r.body_html")} AS plain) t""",
+    "review_note": f"""SELECT 'review_note', n.id, n.author_id, n.created, '', t.plain, {_vector("''", "t.plain")},
+        NULL, n.pair_id, NULL, ''
+        FROM supervision_reviewnote n, LATERAL (SELECT {_plain("n.body_html")} AS plain) t""",
+    "review_reply": f"""SELECT 'review_reply', r.id, r.author_id, r.created, '', t.plain, {_vector("''", "t.plain")},
+        NULL, n.pair_id, NULL, ''
+        FROM supervision_reviewreply r JOIN supervision_reviewnote n ON n.id = r.note_id,
+        LATERAL (SELECT {_plain("r.body_html")} AS plain) t""",
+}
+
+
+def _insert_documents(kinds, own_connection=True):
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            for kind in kinds:
+                cursor.execute(f"INSERT INTO search_document ({DOCUMENT_COLUMNS}) {SEARCH_DOCUMENTS[kind]}")
+    finally:
+        if own_connection:
+            connection.close()  # this thread's own connection
+
+
+def fill_search_index():
+    """Write every seeded piece of writing's search document: entries on one connection and the
+    rest on another (two cores), with the table's indexes built once afterwards. Inside an open
+    transaction (a test) the other connection could not see the seed: one connection then."""
+    table = Document._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {table}")
+        saved = Command.drop_indexes(cursor, [table])
+    if connection.in_atomic_block:
+        _insert_documents(list(SEARCH_DOCUMENTS), own_connection=False)
+    else:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            halves = (["entry"], list(SEARCH_DOCUMENTS)[1:])
+            for batch in [pool.submit(_insert_documents, kinds) for kinds in halves]:
+                batch.result()  # a failure in either raises here
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        Command.restore_indexes(cursor, saved)
+        cursor.execute(f"SELECT count(*) FROM {table}")
+        return cursor.fetchone()[0]
 
 
 MODELS = [
