@@ -100,20 +100,28 @@ class Search:
         return results
 
 
-def readable_documents(user, filters=Filters(), known=None):
+def scopes_for(user, known=None):
+    """{scope: ids} of what the person reads besides their own journal (the threads they read,
+    the cohorts they train). `known`: ids the caller has fetched already (the search page's
+    threads), so they are not asked for twice."""
+    known = known or {}
+    return {
+        name: list(known[name] if name in known else ids_of(user))
+        for name, ids_of in registry.scopes().items()
+    }
+
+
+def readable_documents(user, filters=Filters(), scopes=None):
     """Documents of everything the user may read, narrowed by the filters.
 
     By the documents' keys (search.registry.Keys): their own journal, the threads they read, the
-    cohorts they train. The ids of each scope are fetched first, so the database narrows by index
-    (owner, thread and cohort are indexed) and never walks all writing to find what is readable.
-    `known`: scope ids the caller has fetched already ({"thread": [...]}, the search page's
-    thread filter), so they are not asked for twice."""
+    cohorts they train. The ids of each scope are fetched first (`scopes_for`), so the database
+    narrows by index (owner, thread and cohort are indexed) and never walks all writing to find
+    what is readable."""
     if not user.is_authenticated:
         return Document.objects.none()
     allowed = Q(owner_id=user.pk)
-    known = known or {}
-    for name, ids_of in registry.scopes().items():
-        ids = list(known[name]) if name in known else list(ids_of(user))
+    for name, ids in (scopes if scopes is not None else scopes_for(user)).items():
         if ids:
             allowed |= Q(**{f"{name}_id__in": ids})
     documents = Document.objects.filter(allowed)
@@ -131,13 +139,13 @@ def readable_documents(user, filters=Filters(), known=None):
     return documents
 
 
-def search(user, text, filters=Filters(), order=RELEVANCE, known=None):
+def search(user, text, filters=Filters(), order=RELEVANCE, scopes=None):
     terms = parse(text or "")
     prepared = Search(user=user, text=(text or "").strip(), terms=terms)
     if not terms:
         prepared.documents = Document.objects.none()
         return prepared
-    documents = backend().match(readable_documents(user, filters, known), terms)
+    documents = backend().match(readable_documents(user, filters, scopes), terms)
     ordering = ["-rank", "-created", "-pk"] if order == RELEVANCE else ["-created", "-pk"]
     prepared.documents = documents.only("kind", "object_id", "created").order_by(*ordering)
     return prepared

@@ -1,39 +1,34 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from accounts.models import Role, User
+from accounts.models import User
 from reflections.models import PeerPair
 
 from .forms import SearchForm
-from .query import RELEVANCE, Filters, search
+from .query import RELEVANCE, Filters, readable_documents, scopes_for, search
 
 PER_PAGE = 20
 
 
 def _threads_and_people(user):
-    """The filter choices: threads the person may read, and the people who write in them (the two
-    peers of each thread and their teams' supervisors)."""
+    """The filter choices: threads the person may read, and everyone whose writing they may read
+    (peers, supervisors, trainers, trainees: the authors of the documents search can show them).
+    Also the reader scopes of the search itself, fetched once."""
     threads = list(
         PeerPair.objects.threads_for(user).select_related("inviter", "invitee", "team").order_by("-created")
     )
-    people = {user.pk: user}
-    for pair in threads:
-        people.setdefault(pair.inviter_id, pair.inviter)
-        people.setdefault(pair.invitee_id, pair.invitee)
-    if threads:
-        supervisors = User.objects.filter(
-            memberships__team__in={pair.team_id for pair in threads}, memberships__role=Role.SUPERVISOR
-        ).distinct()
-        for person in supervisors:
-            people.setdefault(person.pk, person)
-    return threads, sorted(people.values(), key=lambda person: person.name.casefold())
+    scopes = scopes_for(user, known={"thread": [pair.pk for pair in threads]})
+    authors = readable_documents(user, scopes=scopes).values("author_id")
+    people = {person.pk: person for person in User.objects.filter(pk__in=authors)}
+    people.setdefault(user.pk, user)
+    return threads, sorted(people.values(), key=lambda person: person.name.casefold()), scopes
 
 
 def results(request):
     """One search box over everything the person may read, with filters. The query costs a fixed
     number of queries however much writing there is (see tests/search/test_views.py)."""
     user = request.user
-    threads, people = _threads_and_people(user)
+    threads, people, scopes = _threads_and_people(user)
     form = SearchForm(request.GET or None, user=user, threads=threads, people=people)
     context = {"form": form, "query": "", "searched": False, "page": None, "hits": [], "filtered": False}
     if form.is_valid():
@@ -45,9 +40,7 @@ def results(request):
             since=data["since"],
             until=data["until"],
         )
-        # The threads of the filter are the threads the person reads: no need to ask twice.
-        known = {"thread": [pair.pk for pair in threads]}
-        prepared = search(user, data["q"], filters, data["order"] or RELEVANCE, known)
+        prepared = search(user, data["q"], filters, data["order"] or RELEVANCE, scopes)
         context["query"] = prepared.text
         context["filtered"] = filters != Filters()
         if not prepared.is_empty:

@@ -215,6 +215,25 @@ def test_the_migration_indexes_feedback_written_before_search_knew_it(conversati
 # --- The search page ----------------------------------------------------------------------------------
 
 
+def test_the_written_by_filter_offers_whoever_writes_what_the_person_reads(
+    client_for, conversation, trainee, trainer, co_trainee
+):
+    """A trainee can narrow to their trainer's feedback, and the trainer to the trainee's replies,
+    from the page itself; nobody whose writing they cannot read is offered."""
+
+    def people(user):
+        page = client_for(user).get(SEARCH, {"q": "lantern"}).text
+        return page.split('name="author"', 1)[1].split("</select>", 1)[0]
+
+    assert f'<option value="{trainer.pk}">{trainer.name}</option>' in people(trainee)
+    assert f'<option value="{trainee.pk}">{trainee.name}</option>' in people(trainer)
+    assert co_trainee.name not in people(trainee)
+
+    response = client_for(trainee).get(SEARCH, {"q": "lantern", "author": trainer.pk})
+    assert response.status_code == 200
+    assert "1 result" in response.text and f"#feedback-{conversation.feedback.pk}" in response.text
+
+
 def test_the_search_page_shows_feedback_to_its_readers_only(client_for, conversation, trainee, co_trainee):
     response = client_for(trainee).get(SEARCH, {"q": "lantern"})
     elsewhere = client_for(co_trainee).get(SEARCH, {"q": "lantern"})
