@@ -71,13 +71,20 @@ def refresh_vectors(documents):
         documents.update(vector=VECTOR)
 
 
+KEY_FIELDS = ("owner_id", "thread_id", "cohort_id", "task")
+
+
 def update(kind, obj, rekey=True):
     """Write (insert or replace) the document of one piece of writing: one upsert, and on
-    PostgreSQL one update of its vector. Then the documents whose keys follow this one's (the
-    notes on an entry), unless `rekey` is false (new writing has none)."""
-    _upsert([document_for(kind, obj)])
-    refresh_vectors(Document.objects.filter(kind=kind.key, object_id=obj.pk))
-    if rekey:
+    PostgreSQL one update of its vector. When its keys changed (sharing, a new task), the
+    documents whose keys follow this one's (the notes on an entry) are written again too; `rekey`
+    false skips the check (new writing has none)."""
+    document = document_for(kind, obj)
+    mine = Document.objects.filter(kind=kind.key, object_id=obj.pk)
+    before = mine.values_list(*KEY_FIELDS).first() if rekey else None
+    _upsert([document])
+    refresh_vectors(mine)
+    if rekey and before != tuple(getattr(document, name) for name in KEY_FIELDS):
         for key, queryset in kind.rekey(obj):
             update_many(registry.get(key), queryset)
 

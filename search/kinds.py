@@ -1,6 +1,7 @@
 """The kinds of writing of the reflections and supervision apps (see `registry`)."""
 
 import datetime as dt
+from dataclasses import replace
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
@@ -82,9 +83,7 @@ def _entry_keys(entry):
 
 def _on_shared_entry_keys(entry, task):
     # Annotation.visible_to: as the entry, only while the entry is shared into a thread.
-    if entry.pair_id is None:
-        return Keys(task=task)
-    return Keys(owner=entry.author_id, thread=entry.pair_id, cohort=_shared_with_trainers(entry), task=task)
+    return replace(_entry_keys(entry), task=task) if entry.pair_id is not None else Keys(task=task)
 
 
 def _note_keys(note):

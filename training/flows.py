@@ -193,17 +193,22 @@ def give_feedback(training_entry, author, body):
     feedback = Feedback.objects.create(
         entry=training_entry, author=author, body=body, created=now, updated=now
     )
+    _tell([training_entry.entry.author], notices.Verb.FEEDBACK, author, feedback, training_entry, "feedback")
+    return feedback
+
+
+def _tell(recipients, verb, actor, target, training_entry, anchor):
+    """Notify about feedback or a reply, each recipient linked to their own page at `target`."""
     entry = training_entry.entry
     notices.notify(
-        [entry.author],
-        verb=notices.Verb.FEEDBACK,
-        actor=author,
-        target=feedback,
-        url=lambda person: training_entry.url_for(person, anchor=f"feedback-{feedback.pk}"),
+        recipients,
+        verb=verb,
+        actor=actor,
+        target=target,
+        url=lambda person: training_entry.url_for(person, anchor=f"{anchor}-{target.pk}"),
         task=entry.task,
         week=entry.week,
     )
-    return feedback
 
 
 def conversation_of(feedback):
@@ -221,16 +226,7 @@ def reply(feedback, author, body):
     """A reply under feedback: everyone else in the conversation hears of it, each with the link
     to their own page (the trainee's day page, the trainers' page of the trainee's journal)."""
     made = FeedbackReply.objects.create(feedback=feedback, author=author, body=body)
-    training_entry, entry = feedback.entry, feedback.entry.entry
-    notices.notify(
-        conversation_of(feedback),
-        verb=notices.Verb.FEEDBACK_REPLY,
-        actor=author,
-        target=made,
-        url=lambda person: training_entry.url_for(person, anchor=f"reply-{made.pk}"),
-        task=entry.task,
-        week=entry.week,
-    )
+    _tell(conversation_of(feedback), notices.Verb.FEEDBACK_REPLY, author, made, feedback.entry, "reply")
     return made
 
 

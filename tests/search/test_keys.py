@@ -8,6 +8,8 @@ count)."""
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Membership, Role
 from reflections import flows
@@ -157,3 +159,23 @@ def test_rebuilding_the_index_gives_the_same_keys(everyone):
     )
     assert after == before
     assert_agree(people)
+
+
+def test_an_edit_that_keeps_the_keys_leaves_the_notes_documents_alone(everyone):
+    """Only a change of thread or task re-keys an entry's notes; rewording it writes the entry's
+    own document and nothing else."""
+    journal, _people = everyone
+    shared = journal.shared
+    data = {"task": shared.task, "title": shared.title, "body": shared.body + "\n\nAnd the kettle."}
+    with CaptureQueriesContext(connection) as captured:
+        flows.edit_entry(shared.pk, journal.author, data, shared.version)
+    written = [q["sql"] for q in captured if q["sql"].startswith('INSERT INTO "search_document"')]
+    assert len(written) == 1
+
+    shared.refresh_from_db()
+    data = {"task": Task.MUTUALITY, "title": shared.title, "body": shared.body}
+    with CaptureQueriesContext(connection) as captured:
+        flows.edit_entry(shared.pk, journal.author, data, shared.version)
+    written = [q["sql"] for q in captured if q["sql"].startswith('INSERT INTO "search_document"')]
+    assert len(written) == 3  # the entry, its note, the reply to it
+    assert_agree(_people)
