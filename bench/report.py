@@ -133,7 +133,10 @@ def markdown(result):
         for name, stats in level["pages"].items():
             info = result["pages"][name]
             missed = stats.get("missed", [])
-            verdict = "baseline" if name == "healthz" else ("met" if not missed else "; ".join(missed))
+            if info.get("kind") in ("baseline", "reference"):
+                verdict = "baseline" if name == "healthz" else "yardstick (no target)"
+            else:
+                verdict = "met" if not missed else "; ".join(missed)
             out.append(
                 f"| {info['label']} | {_fmt(stats['rps'])} | {_fmt(stats['p50_ms'], 2)} | "
                 f"{_fmt(stats['p95_ms'], 2)} | {_fmt(stats['p99_ms'], 2)} | {stats['errors']} | "

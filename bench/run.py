@@ -35,6 +35,9 @@ PYTHON = str(VENV / "python") if (VENV / "python").exists() else sys.executable
 GUNICORN = str(Path(PYTHON).parent / "gunicorn")
 ADMIN_URL = os.environ.get("BENCH_PG_ADMIN", "postgres://postgres@127.0.0.1:5432/postgres")
 ROLE = os.environ.get("BENCH_PG_ROLE", "ips_journal")
+# The yardstick (bench.reference) is measured like a page but has no target: it shows what this
+# machine gives a page that does almost nothing.
+REFERENCE_PAGES = ["yardstick"]
 READ_PAGES = ["dashboard", "thread", "entry", "team", "search"]
 WRITE_PAGES = ["write", "annotate"]
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -102,7 +105,8 @@ def server_env(database_url, secret):
         if not key.startswith(("DJANGO_", "SECURE_", "SMTP_", "SESSION_")) and key not in {"DATABASE_URL"}
     }
     env.update(
-        DJANGO_SETTINGS_MODULE="ips_journal.settings",
+        # Production settings plus the yardstick page (bench/settings.py).
+        DJANGO_SETTINGS_MODULE="bench.settings",
         DJANGO_DEBUG="0",
         SECRET_KEY=secret,
         ALLOWED_HOSTS="127.0.0.1",
@@ -378,8 +382,9 @@ def main(argv=None):  # noqa: C901 - the benchmark's steps, in order
     run([PYTHON, "-m", "bench.targets", str(targets_dir)], env)
     with open(targets_dir / "targets.json") as handle:
         targets = json.load(handle)
-    wanted = [p for p in args.pages.split(",") if p] or READ_PAGES + WRITE_PAGES
-    pages = [p for p in READ_PAGES + WRITE_PAGES if p in wanted and "file" in targets["pages"].get(p, {})]
+    every = REFERENCE_PAGES + READ_PAGES + WRITE_PAGES
+    wanted = [p for p in args.pages.split(",") if p] or every
+    pages = [p for p in every if p in wanted and "file" in targets["pages"].get(p, {})]
     levels = [int(c) for c in args.connections.split(",")]
     url = f"http://127.0.0.1:{args.port}"
     wrk_version = subprocess.run(["wrk", "--version"], capture_output=True, text=True, check=False)

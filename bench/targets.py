@@ -25,11 +25,11 @@ from urllib.parse import urlencode
 
 import django
 
-PAGES = ["healthz", "dashboard", "thread", "entry", "team", "search", "write", "annotate"]
-READS = {"dashboard", "thread", "entry", "team", "search"}
-WRITES = {"write", "annotate"}
+PAGES = ["healthz", "yardstick", "dashboard", "thread", "entry", "team", "search", "write", "annotate"]
+KINDS = {"healthz": "baseline", "yardstick": "reference", "write": "write", "annotate": "write"}
 LABELS = {
     "healthz": "baseline /healthz/ (one trivial query)",
+    "yardstick": "yardstick: a bare list page (20 rows, minimal template, signed in)",
     "dashboard": "dashboard /",
     "thread": "thread /threads/<pair>/ (3 years, by week)",
     "entry": "entry /entries/<id>/ (20 notes)",
@@ -89,6 +89,8 @@ def choose(people_limit, rng):  # noqa: C901 - one pass over the data, page by p
     for pair in reader_pairs:
         for person in (pair.inviter, pair.invitee):
             targets["dashboard"].append((person, "GET", "/", {}, ""))
+            # The yardstick (bench.reference), as the same people.
+            targets["yardstick"].append((person, "GET", "/bench/bare-list/", {}, ""))
 
     this_week = current_week(pairs[0].inviter)
     last_year = [this_week - dt.timedelta(weeks=n) for n in range(1, 53)]
@@ -283,7 +285,7 @@ def main(argv=None):
                 handle.write("\t".join(str(field) for field in line) + "\n")
         summary["pages"][page] = {
             "label": LABELS[page],
-            "kind": "write" if page in WRITES else "baseline" if page == "healthz" else "read",
+            "kind": KINDS.get(page, "read"),
             "distinct_requests": len(lines),
             "file": f"{page}.tsv",
         }

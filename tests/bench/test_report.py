@@ -51,7 +51,7 @@ def test_page_stats_count_bad_responses_and_socket_errors_as_errors():
 def test_ratios_are_to_the_baseline_of_the_same_level():
     baseline = report.page_stats(wrk_raw(requests=20000, p95=4000))
     page = report.page_stats(wrk_raw(requests=4000, p95=20000))
-    pages = report.add_ratios({"healthz": baseline, "thread": page}, baseline)
+    pages = report.add_ratios({"healthz": baseline, "yardstick": dict(page), "thread": page}, baseline)
     assert pages["thread"]["rps_ratio"] == 0.2
     assert pages["thread"]["p95_ratio"] == 5.0
     assert pages["healthz"]["rps_ratio"] == 1.0
@@ -88,7 +88,7 @@ def test_markdown_has_one_row_per_page_with_its_verdict():
     baseline = report.page_stats(wrk_raw(requests=20000, p95=4000))
     page = report.page_stats(wrk_raw(requests=1000, p95=40000))
     baseline["cpu_ms_per_request"], page["cpu_ms_per_request"] = 0.5, 2.0
-    pages = report.add_ratios({"healthz": baseline, "thread": page}, baseline)
+    pages = report.add_ratios({"healthz": baseline, "yardstick": dict(page), "thread": page}, baseline)
     pages["thread"]["missed"] = report.check("thread", "read", pages["thread"], 9)
     cpu = {"busy": 0.9, "server": 0.6, "postgres": 0.1, "generator": 0.05, "other": 0.15}
     result = {
@@ -102,6 +102,7 @@ def test_markdown_has_one_row_per_page_with_its_verdict():
         },
         "pages": {
             "healthz": {"label": "baseline", "kind": "baseline", "queries_max": 1},
+            "yardstick": {"label": "yardstick", "kind": "reference", "queries_max": 3},
             "thread": {"label": "thread", "kind": "read", "queries_max": 9},
             "search": {"label": "search", "skipped": "no /search/ URL yet"},
         },
@@ -115,6 +116,7 @@ def test_markdown_has_one_row_per_page_with_its_verdict():
     assert "| 0.05 | 0.25 | 10.00 |" in text  # × baseline req/s, by CPU, p95
     assert "throughput 0.05 < 0.15 of baseline; p95 10.0× > 8× baseline" in text
     assert "Skipped: search: no /search/ URL yet." in text
+    assert "| yardstick (no target) |" in text  # measured for comparison, never judged
 
 
 def test_transaction_control_is_not_counted_as_queries():
