@@ -127,8 +127,10 @@ def _end_pairs_of_former_peer(team_id, user, old_role):
     if Membership.objects.filter(team_id=team_id, user=user, role=Role.PEER).exists():
         return
     from reflections.models import PeerPair
+    from reflections.thread_versions import bump_threads
 
     now = timezone.now()
     pairs = PeerPair.objects.for_member(user).filter(team_id=team_id)
     pairs.filter(status=PeerPair.Status.ACTIVE).update(status=PeerPair.Status.ENDED, ended=now)
     pairs.filter(status=PeerPair.Status.PENDING).update(status=PeerPair.Status.DECLINED, responded=now)
+    bump_threads(pairs.values("pk"))  # a bulk update sends no signals

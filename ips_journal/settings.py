@@ -165,6 +165,9 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rendered parts of the busiest pages are cached per reader under keys that change with the data
+# (reflections.fragments); they expire after this long. 0 turns that cache off.
+FRAGMENT_CACHE_SECONDS = envint("FRAGMENT_CACHE_SECONDS", 3600)
 
 # Background work (emails, exports) goes through django.tasks on a database-backed queue;
 # `python manage.py db_worker` runs it. TASKS_IMMEDIATE=1 runs tasks inline (tests, tiny installs).

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Membership, Role
 
 from .rendering import render_markdown
+from .thread_versions import new_version
 
 
 class Task(models.TextChoices):
@@ -67,6 +68,11 @@ class PeerPair(models.Model):
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Changes (to a new random value) with every change to what the thread shows — entries, notes,
+    # replies, reviews, names — in the same transaction (reflections.thread_versions); cached
+    # fragments of the thread are keyed by it (reflections.fragments). Only ever set by an UPDATE,
+    # never saved from memory: see save(). (0 for rows bulk-loaded by seed_scale.)
+    thread_version = models.PositiveBigIntegerField(default=new_version, db_default=0, editable=False)
 
     objects = PeerPairQuerySet.as_manager()
 
@@ -92,6 +98,15 @@ class PeerPair(models.Model):
 
     def __str__(self):
         return f"{self.inviter} & {self.invitee}"
+
+    def save(self, *args, **kwargs):
+        # A stale in-memory thread_version written back would bring back the key of fragments
+        # rendered before later changes; so an update never writes it (post_save sets a new one).
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name != "thread_version"
+            ]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("reflections:thread-detail", args=[self.pk])
@@ -164,6 +179,15 @@ class Entry(models.Model):
         if kwargs.get("update_fields") is not None and "body" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "body_html"}
         super().save(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values, *, fetch_mode=None):
+        entry = super().from_db(db, field_names, values, fetch_mode=fetch_mode)
+        # The thread the entry was in when loaded: unsharing changes that thread too
+        # (reflections.thread_versions).
+        if "pair_id" in entry.__dict__:
+            entry.loaded_pair_id = entry.pair_id
+        return entry
 
     @property
     def is_shared(self):

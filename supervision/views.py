@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role, Team
 from notifications import flows as notices
 from reflections import access
+from reflections.fragments import render_fragment
 from reflections.models import Annotation, Entry, PeerPair, Task
 from reflections.weeks import current_week, week_label
 
@@ -61,12 +62,28 @@ def team_detail(request, team_id):
     weeks = [this_week - dt.timedelta(weeks=n) for n in range(week_count)]
     first = weeks[-1]
 
-    pairs = list(
-        PeerPair.objects.filter(team=team)
-        .filter(Q(status=PeerPair.Status.ACTIVE) | Q(status=PeerPair.Status.ENDED, ended__date__gte=first))
-        .select_related("inviter", "invitee")
-        .order_by("status", "inviter__display_name")
+    shown = PeerPair.objects.filter(team=team).filter(
+        Q(status=PeerPair.Status.ACTIVE) | Q(status=PeerPair.Status.ENDED, ended__date__gte=first)
     )
+    # The grid, the queue and the chart change only when a pair shown changes (its thread_version)
+    # or the list of pairs does: rendered once per change, not per visit (reflections.fragments).
+    versions = sorted(shown.values_list("pk", "thread_version"))
+    weeks_html = render_fragment(
+        request,
+        "supervision/team_detail.html#team-weeks",
+        (team.pk, week_count, this_week, versions),
+        lambda: _team_weeks(team, shown, user, weeks, this_week, week_count),
+    )
+    context = {"team": team, "teams": teams, "team_weeks": weeks_html}
+    return render(request, "supervision/team_detail.html", context)
+
+
+def _team_weeks(team, shown, user, weeks, this_week, week_count):
+    """What the team page's grid, queue and chart show: who shared in each pair and week, open
+    notes, the weeks I reviewed, the task balance — a fixed number of queries however many pairs
+    and weeks."""
+    first = weeks[-1]
+    pairs = list(shown.select_related("inviter", "invitee").order_by("status", "inviter__display_name"))
     # Who shared in each pair-week and the task balance per week, from one grouped query.
     shared = Entry.objects.filter(pair__team=team, week__gte=first)
     authors, task_counts = {}, {}
@@ -138,9 +155,7 @@ def team_detail(request, team_id):
         rows.append({"pair": pair, "cells": cells})
     queue.sort(key=lambda item: (item["week"], item["pair"].pk))
 
-    context = {
-        "team": team,
-        "teams": teams,
+    return {
         "weeks": [{"date": w, "label": labels[w], "short": w.strftime("%-d %b")} for w in weeks],
         "rows": rows,
         "queue": queue,
@@ -149,7 +164,6 @@ def team_detail(request, team_id):
         "chart": task_balance(weeks, task_counts),
         "tasks": Task,
     }
-    return render(request, "supervision/team_detail.html", context)
 
 
 def _week_from(value):

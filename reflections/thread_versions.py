@@ -1,0 +1,123 @@
+"""Give a thread a new PeerPair.thread_version whenever what it shows changes.
+
+Cached fragments of a thread (reflections.fragments) are keyed by its version, so a change must
+set a new one in the same transaction: a reader who sees the new version then also sees the new
+data, and a fragment rendered from older data is left under a key nobody asks for again. A new
+version is random rather than the next number: after a database is restored from a backup, a
+counter would count again through numbers whose fragments showed writing the restore took back;
+a random version is only ever met again with the data it was given to. Saves and
+deletes reach here through signals (connected in ReflectionsConfig.ready); the few bulk updates
+that skip signals call bump_threads() themselves."""
+
+import secrets
+
+from django.db.models.signals import post_delete, post_save, pre_save
+
+
+def new_version():
+    return secrets.randbits(62)
+
+
+def bump_threads(pairs):
+    """A new version for these threads: pair ids, or a queryset of them (one UPDATE)."""
+    from .models import PeerPair
+
+    if isinstance(pairs, (list, set, tuple)):
+        pairs = {pk for pk in pairs if pk is not None}
+        if not pairs:
+            return
+    PeerPair.objects.filter(pk__in=pairs).update(thread_version=new_version())
+
+
+def _entry_pairs(entry_ids):
+    from .models import Entry
+
+    return Entry.objects.filter(pk__in=entry_ids, pair__isnull=False).values("pair_id")
+
+
+def _entry_loaded(sender, instance, raw=False, **kwargs):
+    if not raw and not instance._state.adding and not hasattr(instance, "loaded_pair_id"):
+        # Loaded without its pair (deferred) or built by hand: ask which thread it is in now.
+        instance.loaded_pair_id = (
+            sender.objects.filter(pk=instance.pk).values_list("pair_id", flat=True).first()
+        )
+
+
+def _entry_saved(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    bump_threads([instance.pair_id, getattr(instance, "loaded_pair_id", None)])
+    instance.loaded_pair_id = instance.pair_id
+
+
+def _entry_deleted(sender, instance, **kwargs):
+    bump_threads([instance.pair_id])
+
+
+def _pair_saved(sender, instance, created=False, raw=False, **kwargs):
+    """A pair's own changes (accepted, ended) show in its thread and on the team page."""
+    if not raw and not created:
+        bump_threads([instance.pk])
+
+
+def _by_pair(sender, instance, raw=False, **kwargs):
+    """Review notes and week reviews: the pair is on the row."""
+    if not raw:
+        bump_threads([instance.pair_id])
+
+
+def _by_entry(sender, instance, raw=False, **kwargs):
+    """Notes: through their entry."""
+    if not raw:
+        bump_threads(_entry_pairs([instance.entry_id]))
+
+
+def _by_note(sender, instance, raw=False, **kwargs):
+    """Replies to notes: through the note's entry."""
+    from .models import Annotation
+
+    if not raw:
+        bump_threads(_entry_pairs(Annotation.objects.filter(pk=instance.annotation_id).values("entry_id")))
+
+
+def _by_review_note(sender, instance, raw=False, **kwargs):
+    from supervision.models import ReviewNote
+
+    if not raw:
+        bump_threads(ReviewNote.objects.filter(pk=instance.note_id).values("pair_id"))
+
+
+NAME_FIELDS = {"display_name", "email"}
+
+
+def _person_saved(sender, instance, created=False, raw=False, update_fields=None, **kwargs):
+    """A new name shows in every thread the person writes in or reviews."""
+    from accounts.models import Membership
+
+    from .models import PeerPair
+
+    if raw or created or (update_fields is not None and not NAME_FIELDS & set(update_fields)):
+        return
+    teams = Membership.objects.filter(user=instance).values("team_id")
+    mine = PeerPair.objects.filter(inviter=instance) | PeerPair.objects.filter(invitee=instance)
+    bump_threads(mine.values("pk") | PeerPair.objects.filter(team__in=teams).values("pk"))
+
+
+def connect():
+    from django.contrib.auth import get_user_model
+
+    from supervision.models import ReviewNote, ReviewReply, WeekReview
+
+    from .models import Annotation, Entry, PeerPair, Reply
+
+    post_save.connect(_pair_saved, sender=PeerPair, dispatch_uid="thread_version_pair")
+    pre_save.connect(_entry_loaded, sender=Entry, dispatch_uid="thread_version_entry_pre")
+    post_save.connect(_entry_saved, sender=Entry, dispatch_uid="thread_version_entry")
+    post_delete.connect(_entry_deleted, sender=Entry, dispatch_uid="thread_version_entry_delete")
+    receivers = [(Annotation, _by_entry), (Reply, _by_note), (ReviewNote, _by_pair), (WeekReview, _by_pair)]
+    receivers.append((ReviewReply, _by_review_note))
+    for model, receiver in receivers:
+        uid = f"thread_version_{model._meta.label_lower}"
+        post_save.connect(receiver, sender=model, dispatch_uid=uid)
+        post_delete.connect(receiver, sender=model, dispatch_uid=f"{uid}_delete")
+    post_save.connect(_person_saved, sender=get_user_model(), dispatch_uid="thread_version_person")
