@@ -203,6 +203,24 @@ def mark_seen(user, entries):
     )
 
 
+def notes_state(entry, user):
+    """What the entry page must know before it shows a peer the notes, in one query: when they
+    last saw the entry, the newest note by someone else, and whether anyone but the author wrote
+    a note or reply (then the author can no longer unshare it)."""
+    notes = Annotation.objects.filter(entry=OuterRef("pk"))
+    others_replies = Reply.objects.filter(annotation__entry=OuterRef("pk")).exclude(author=OuterRef("author"))
+    return (
+        Entry.objects.filter(pk=entry.pk)
+        .annotate(
+            seen=Subquery(EntryView.objects.filter(user=user, entry=OuterRef("pk")).values("seen")[:1]),
+            newest_other=Subquery(notes.exclude(author=user).order_by("-created").values("created")[:1]),
+            others_wrote=Exists(notes.exclude(author=OuterRef("author"))) | Exists(others_replies),
+        )
+        .values("seen", "newest_other", "others_wrote")
+        .get()
+    )
+
+
 def with_unread(entries, user):
     """Annotate a queryset of entries with `is_unread` and `unread_notes` for the user."""
     seen = EntryView.objects.filter(user=user, entry=OuterRef("pk")).values("seen")[:1]

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,42 +13,68 @@ from supervision.flows import reads_of, record_reads
 
 from .. import access, flows
 from ..forms import AnnotationEditForm, AnnotationForm, ReplyForm, ShareForm
+from ..fragments import render_fragment
 from ..models import Reply
 
 
-def entry_page_context(request, entry, annotation_form=None, **extra):
-    """Everything the entry page shows: the entry, who can read it, its notes and replies."""
+def entry_page_context(request, entry, annotation_form=None, reply_errors=None, **extra):
+    """Everything the entry page shows: the entry, who can read it, its notes and replies.
+
+    The entry with its notes is the page's heaviest part; while nothing in it is new to the
+    reader and no form in it shows errors, it is cached per reader and thread version
+    (reflections.fragments)."""
     user = request.user
     pair = entry.pair
     is_author = entry.author_id == user.pk
     can_annotate = pair is not None and pair.has_member(user) and pair.is_active
-    notes = sorted(
-        entry.annotations.select_related("author", "resolved_by").prefetch_related(
-            Prefetch("replies", queryset=Reply.objects.select_related("author"))
-        ),
-        # Passages in text order, then notes on the whole entry, then orphaned ones.
-        key=lambda n: (n.orphaned, n.start is None, n.start or 0, n.created),
-    )
     is_peer = pair is not None and pair.has_member(user)
-    seen = entry.views.filter(user=user).values_list("seen", flat=True).first() if is_peer else None
-    for note in notes:
-        note.is_unread = is_peer and note.author_id != user.pk and (seen is None or note.created > seen)
-    if is_peer:
+    state = flows.notes_state(entry, user) if is_peer else {}
+    seen, newest = state.get("seen"), state.get("newest_other")
+    anything_new = newest is not None and (seen is None or newest > seen)
+    if is_peer and (anything_new or seen is None):
         flows.mark_seen(user, [entry])
     if pair is not None and not is_author:
         record_reads(user, pair, [entry.week], entry=entry)
+
+    def annotated_context():
+        notes = (
+            sorted(
+                entry.annotations.select_related("author", "resolved_by").prefetch_related(
+                    Prefetch("replies", queryset=Reply.objects.select_related("author"))
+                ),
+                # Passages in text order, then notes on the whole entry, then orphaned ones.
+                key=lambda n: (n.orphaned, n.start is None, n.start or 0, n.created),
+            )
+            if pair is not None
+            else []
+        )
+        for note in notes:
+            note.is_unread = (
+                anything_new and note.author_id != user.pk and (seen is None or note.created > seen)
+            )
+        return {
+            "entry": entry,
+            "notes": notes,
+            "can_annotate": can_annotate,
+            "annotation_form": annotation_form or AnnotationForm(),
+            "reply_form": ReplyForm(),
+            "reply_errors": reply_errors or {},
+        }
+
+    partial = "reflections/entry_detail.html#annotated"
+    if pair is None or anything_new or annotation_form is not None or reply_errors:
+        # Private (nothing to share out), something new shown once, or a form to correct.
+        annotated = render_to_string(partial, annotated_context(), request)
+    else:
+        annotated = render_fragment(
+            request, partial, (entry.pk, pair.thread_version, can_annotate), annotated_context
+        )
     return {
         "entry": entry,
         "is_author": is_author,
-        "can_annotate": can_annotate,
-        "notes": notes,
-        "anchored": [n for n in notes if n.is_anchored],
-        "whole_entry_notes": [n for n in notes if n.is_whole_entry],
-        "orphaned": [n for n in notes if n.orphaned],
-        "annotation_form": annotation_form or AnnotationForm(),
-        "reply_form": ReplyForm(),
+        "annotated": annotated,
         "share_form": ShareForm(user=user) if is_author and not entry.is_shared else None,
-        "can_unshare": is_author and flows.can_unshare(entry, notes=notes),
+        "can_unshare": is_author and entry.is_shared and not state["others_wrote"],
         "readers": access.readers_of(pair),
         "reads": reads_of(entry) if is_author and pair is not None else None,
         **extra,

@@ -39,11 +39,15 @@ from tests.reflections.conftest import PASSAGE, add_note, build_history, build_n
 #   records) · my roles
 # thread, supervisor (10): the same, without "who opened my writing" (supervisors write none).
 #
-# entry, author (10): the request (2) · the entry with author, pair, people, team · its notes with
-#   authors · their replies with authors (prefetch) · when I last saw it · "seen now" (upsert)
-#   · the team's supervisors · who read it (supervision) · my roles
+# entry, author (10): the request (2) · the entry with author, pair, people, team · what the
+#   notes hold for me (when I last saw the entry, the newest note by someone else, whether others
+#   wrote: one query) · "seen now" (upsert, only when something is new) · its notes with authors ·
+#   their replies with authors (prefetch) · the team's supervisors · who read it (supervision) ·
+#   my roles
 # entry, peer (10): the same, recording the read (INSERT) instead of listing reads.
-# entry, supervisor (8): no "seen" records (they belong to the peers).
+# entry, supervisor (8): nothing is new to a supervisor (the "seen" records are the peers').
+# (When the entry and its notes come from the cache, their two queries are spared:
+# tests/reflections/test_fragments.py.)
 BUDGETS = {
     ("dashboard", "author"): 9,
     ("dashboard", "supervisor"): 7,
@@ -62,6 +66,13 @@ def url_of(view, pair, entry):
         "thread": reverse("reflections:thread-detail", args=[pair.pk]),
         "entry": reverse("reflections:entry-detail", args=[entry.pk]),
     }[view]
+
+
+@pytest.fixture(autouse=True)
+def _render_everything(settings):
+    """The budgets are for a page rendered in full: cached fragments (reflections.fragments) only
+    ever take queries away, and test_fragments.py pins what a page costs with them."""
+    settings.FRAGMENT_CACHE_SECONDS = 0
 
 
 @pytest.fixture
