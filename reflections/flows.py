@@ -10,6 +10,7 @@ from notifications import flows as notices
 
 from .anchoring import locate, quote_at, rendered_text
 from .models import Annotation, Draft, Entry, EntryView, PeerPair, Reply, Revision
+from .thread_versions import bump_threads
 
 
 # Pairs ---------------------------------------------------------------------------------------
@@ -192,8 +193,15 @@ def toggle_resolved(note, user):
 
 
 # Unread --------------------------------------------------------------------------------------
-def mark_seen(user, entries):
-    """Record that the user has now seen these entries (one upsert per entry, in one query)."""
+def mark_seen(user, entries, *, changes_threads=True):
+    """Record that the user has now seen these entries (one upsert per entry, in one query).
+
+    What is new to someone is part of what their thread's pages show, so it changes the threads'
+    versions too (reflections.thread_versions): a page cached while these were new is not shown
+    again. A caller that stores nothing rendered while they were new passes
+    changes_threads=False."""
+    if not entries:
+        return
     now = timezone.now()
     EntryView.objects.bulk_create(
         [EntryView(user=user, entry=entry, seen=now) for entry in entries],
@@ -201,6 +209,8 @@ def mark_seen(user, entries):
         unique_fields=["user", "entry"],
         update_fields=["seen"],
     )
+    if changes_threads:
+        bump_threads({entry.pair_id for entry in entries})
 
 
 def notes_state(entry, user):

@@ -1,15 +1,20 @@
-"""Rendered parts of pages, cached per viewer under keys that change with what they show.
+"""Rendered parts of pages, cached per reader under keys that change with what they show.
 
 The caller lists in the key what the fragment depends on — above all the versions of the threads
-it shows (PeerPair.thread_version, raised in the same transaction as every change to a thread:
-reflections.thread_versions); this module adds the template, the viewer, their language, time
-zone and today's date (weeks are labelled relative to today). Changed data means a new key, so a
+it shows (PeerPair.thread_version, changed in the same transaction as every change to a thread:
+reflections.thread_versions); the key adds the template, the reader, their language, time zone
+and today's date (weeks are labelled relative to today). Changed data means a new key, so a
 stale fragment is never served and nothing needs deleting: old fragments expire after
 FRAGMENT_CACHE_SECONDS (0 turns the cache off). The versions live in the database, so a cache
 per process (LocMemCache) is as correct as a shared one (Redis), only warm less often.
 
+What is new to a reader is part of what a thread's pages show: new entries and notes change the
+version, and so does marking them seen (reflections.flows.mark_seen), so a fragment showing
+something as new is not shown once it has been seen, and one showing nothing new never hides
+what arrived since.
+
 The view checks who may read what before it asks for a fragment, on every request; a fragment
-only spares rendering what that person may already read. CSRF tokens are never cached: a
+only spares rendering what that person may read already. CSRF tokens are never cached: a
 fragment is rendered with a placeholder that each response replaces with a fresh token."""
 
 import hashlib
@@ -25,6 +30,9 @@ CSRF_PLACEHOLDER = "csrfTokenOfThisResponse"
 
 
 def fragment_key(request, template_name, depends_on):
+    """The cache key of a fragment for this reader, or None when the cache is off."""
+    if not settings.FRAGMENT_CACHE_SECONDS:
+        return None
     raw = repr(
         (
             template_name,
@@ -38,16 +46,25 @@ def fragment_key(request, template_name, depends_on):
     return f"fragment:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
-def render_fragment(request, template_name, depends_on, get_context):
-    """The fragment's HTML: from the cache when its key is there, else rendered from
-    get_context() (called only then) and stored."""
-    seconds = settings.FRAGMENT_CACHE_SECONDS
-    key = fragment_key(request, template_name, depends_on) if seconds else None
-    html = cache.get(key) if key else None
-    if html is None:
-        html = render_to_string(template_name, {**get_context(), "csrf_token": CSRF_PLACEHOLDER}, request)
-        if key:
-            cache.set(key, html, seconds)
+def cached_fragment(request, key):
+    """(html, facts) stored under the key, or None. `facts`: what the page learned while
+    rendering the fragment and needs on every visit (e.g. whose writing it showed)."""
+    found = cache.get(key) if key else None
+    if found is None:
+        return None
+    html, facts = found
+    return _with_token(request, html), facts
+
+
+def render_fragment(request, template_name, context, key=None, facts=None):
+    """Render the fragment; store it (with `facts`) when a key is given."""
+    html = render_to_string(template_name, {**context, "csrf_token": CSRF_PLACEHOLDER}, request)
+    if key:
+        cache.set(key, (html, facts), settings.FRAGMENT_CACHE_SECONDS)
+    return _with_token(request, html)
+
+
+def _with_token(request, html):
     if CSRF_PLACEHOLDER in html:
         html = html.replace(CSRF_PLACEHOLDER, get_token(request))
     return mark_safe(html)  # noqa: S308 - rendered by the template engine, which escaped it

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role, Team
 from notifications import flows as notices
 from reflections import access
-from reflections.fragments import render_fragment
+from reflections.fragments import cached_fragment, fragment_key, render_fragment
 from reflections.models import Annotation, Entry, PeerPair, Task
 from reflections.weeks import current_week, week_label
 
@@ -68,12 +68,14 @@ def team_detail(request, team_id):
     # The grid, the queue and the chart change only when a pair shown changes (its thread_version)
     # or the list of pairs does: rendered once per change, not per visit (reflections.fragments).
     versions = sorted(shown.values_list("pk", "thread_version"))
-    weeks_html = render_fragment(
-        request,
-        "supervision/team_detail.html#team-weeks",
-        (team.pk, week_count, this_week, versions),
-        lambda: _team_weeks(team, shown, user, weeks, this_week, week_count),
-    )
+    partial = "supervision/team_detail.html#team-weeks"
+    key = fragment_key(request, partial, (team.pk, week_count, this_week, versions))
+    found = cached_fragment(request, key)
+    if found:
+        weeks_html, _facts = found
+    else:
+        context = _team_weeks(team, shown, user, weeks, this_week, week_count)
+        weeks_html = render_fragment(request, partial, context, key)
     context = {"team": team, "teams": teams, "team_weeks": weeks_html}
     return render(request, "supervision/team_detail.html", context)
 

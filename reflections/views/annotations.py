@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,30 +12,30 @@ from supervision.flows import reads_of, record_reads
 
 from .. import access, flows
 from ..forms import AnnotationEditForm, AnnotationForm, ReplyForm, ShareForm
-from ..fragments import render_fragment
+from ..fragments import cached_fragment, fragment_key, render_fragment
 from ..models import Reply
 
 
 def entry_page_context(request, entry, annotation_form=None, reply_errors=None, **extra):
     """Everything the entry page shows: the entry, who can read it, its notes and replies.
 
-    The entry with its notes is the page's heaviest part; while nothing in it is new to the
-    reader and no form in it shows errors, it is cached per reader and thread version
-    (reflections.fragments)."""
+    The entry with its notes is the page's heaviest part, cached per reader and thread version
+    (reflections.fragments) unless a form in it shows errors."""
     user = request.user
     pair = entry.pair
     is_author = entry.author_id == user.pk
-    can_annotate = pair is not None and pair.has_member(user) and pair.is_active
     is_peer = pair is not None and pair.has_member(user)
-    state = flows.notes_state(entry, user) if is_peer else {}
-    seen, newest = state.get("seen"), state.get("newest_other")
-    anything_new = newest is not None and (seen is None or newest > seen)
-    if is_peer and (anything_new or seen is None):
-        flows.mark_seen(user, [entry])
-    if pair is not None and not is_author:
-        record_reads(user, pair, [entry.week], entry=entry)
-
-    def annotated_context():
+    partial = "reflections/entry_detail.html#annotated"
+    # Private entries have no notes to spare; a form with errors is shown once, as typed.
+    cacheable = pair is not None and annotation_form is None and not reply_errors
+    key = fragment_key(request, partial, (entry.pk, pair.thread_version)) if cacheable else None
+    found = cached_fragment(request, key)
+    if found:
+        annotated, others_wrote = found
+    else:
+        state = flows.notes_state(entry, user) if is_peer else {}
+        seen, newest, others_wrote = state.get("seen"), state.get("newest_other"), state.get("others_wrote")
+        anything_new = newest is not None and (seen is None or newest > seen)
         notes = (
             sorted(
                 entry.annotations.select_related("author", "resolved_by").prefetch_related(
@@ -52,29 +51,25 @@ def entry_page_context(request, entry, annotation_form=None, reply_errors=None, 
             note.is_unread = (
                 anything_new and note.author_id != user.pk and (seen is None or note.created > seen)
             )
-        return {
+        context = {
             "entry": entry,
             "notes": notes,
-            "can_annotate": can_annotate,
+            "can_annotate": is_peer and pair.is_active,
             "annotation_form": annotation_form or AnnotationForm(),
             "reply_form": ReplyForm(),
             "reply_errors": reply_errors or {},
         }
-
-    partial = "reflections/entry_detail.html#annotated"
-    if pair is None or anything_new or annotation_form is not None or reply_errors:
-        # Private (nothing to share out), something new shown once, or a form to correct.
-        annotated = render_to_string(partial, annotated_context(), request)
-    else:
-        annotated = render_fragment(
-            request, partial, (entry.pk, pair.thread_version, can_annotate), annotated_context
-        )
+        annotated = render_fragment(request, partial, context, key, others_wrote)
+        if is_peer and (anything_new or seen is None):
+            flows.mark_seen(user, [entry])  # a new thread version: this rendering is not shown again
+    if pair is not None and not is_author:
+        record_reads(user, pair, [entry.week], entry=entry)
     return {
         "entry": entry,
         "is_author": is_author,
         "annotated": annotated,
         "share_form": ShareForm(user=user) if is_author and not entry.is_shared else None,
-        "can_unshare": is_author and entry.is_shared and not state["others_wrote"],
+        "can_unshare": is_author and entry.is_shared and not others_wrote,
         "readers": access.readers_of(pair),
         "reads": reads_of(entry) if is_author and pair is not None else None,
         **extra,

@@ -4,9 +4,9 @@ from django.db.models import Count, Q
 from django.shortcuts import render
 
 from supervision.flows import readers_of_my_writing, record_reads, week_reviews
-from supervision.forms import ReviewNoteForm
 
 from .. import access, flows
+from ..fragments import cached_fragment, fragment_key, render_fragment
 from ..models import Entry, Task
 from ..weeks import current_week, week_label
 
@@ -17,7 +17,8 @@ def thread_detail(request, pk):
     """A pair's shared entries week by week, newest first, both peers side by side.
 
     Paginated by week with a keyset (`?before=<monday>`), so the page costs the same queries
-    however long the history."""
+    however long the history. The weeks on screen are cached per reader and thread version
+    (reflections.fragments); a review note sent back to finish is shown without the cache."""
     pair = access.thread_for_reading(request.user, pk)
     user = request.user
     is_peer = pair.has_member(user)
@@ -31,15 +32,62 @@ def thread_detail(request, pk):
         before = dt.date.fromisoformat(request.GET["before"]) if request.GET.get("before") else None
     except ValueError:
         before = None
-    week_qs = entries.order_by("-week").values_list("week", flat=True).distinct()
-    if before:
-        week_qs = week_qs.filter(week__lt=before)
-    weeks = list(week_qs[: WEEKS_PER_PAGE + 1])
-    has_more = len(weeks) > WEEKS_PER_PAGE
-    weeks = weeks[:WEEKS_PER_PAGE]
+    draft = request.session.pop("review_note_draft", None)
+    review_draft = draft if draft and draft.get("pair") == pair.pk else None
 
+    partial = "reflections/thread_detail.html#weeks"
+    key = (
+        None if review_draft else fragment_key(request, partial, (pair.pk, pair.thread_version, task, before))
+    )
+    found = cached_fragment(request, key)
+    if found:
+        weeks_html, others_weeks = found
+    else:
+        week_qs = entries.order_by("-week").values_list("week", flat=True).distinct()
+        if before:
+            week_qs = week_qs.filter(week__lt=before)
+        weeks = list(week_qs[: WEEKS_PER_PAGE + 1])
+        has_more = len(weeks) > WEEKS_PER_PAGE
+        weeks = weeks[:WEEKS_PER_PAGE]
+        page_entries, by_week = _weeks_on_page(pair, entries.filter(week__in=weeks), weeks, user, is_peer)
+        others_weeks = sorted({e.week for e in page_entries if e.author_id != user.pk})
+        context = {
+            "pair": pair,
+            "is_peer": is_peer,
+            "is_supervisor": not is_peer,
+            "weeks": by_week,
+            "task": task,
+            "next_before": weeks[-1].isoformat() if has_more and weeks else "",
+            "review_draft": review_draft,
+        }
+        # A card shows a new entry, so seeing it here clears its "New" — this rendering is then
+        # not stored; but a card only counts notes, so an entry with new notes stays unread until
+        # it is opened (entry page, which changes the thread's version), and an entry seen before
+        # keeps its seen time — new notes stay marked until read.
+        seen_now = [e for e in page_entries if e.is_unread and not e.unread_notes]
+        weeks_html = render_fragment(request, partial, context, None if seen_now else key, others_weeks)
+        flows.mark_seen(user, seen_now, changes_threads=False)
+    # A read of someone else's writing is recorded (weeks on screen that hold it), so authors
+    # can see who read their writing and when.
+    record_reads(user, pair, others_weeks)
+    context = {
+        "pair": pair,
+        "is_peer": is_peer,
+        "peer": pair.other(user) if is_peer else None,
+        "weeks_html": weeks_html,
+        "task": task,
+        "tasks": Task.choices,
+        "readers": access.readers_of(pair),
+        "reads": readers_of_my_writing(pair, user) if is_peer else None,
+    }
+    return render(request, "reflections/thread_detail.html", context)
+
+
+def _weeks_on_page(pair, on_page, weeks, user, is_peer):
+    """The entries on screen, and the weeks with both peers' entries side by side and the
+    week's review."""
     page_entries = list(
-        flows.with_unread(entries.filter(week__in=weeks), user)
+        flows.with_unread(on_page, user)
         .annotate(
             note_count=Count("annotations", distinct=True),
             open_notes=Count("annotations", filter=Q(annotations__resolved__isnull=True), distinct=True),
@@ -47,11 +95,12 @@ def thread_detail(request, pk):
         .select_related("author")
         .order_by("-week", "created")
     )
-    if not is_peer:  # unread markers belong to the two peers; supervisors track reviewed weeks
+    if not is_peer:
         for entry in page_entries:
             entry.is_unread, entry.unread_notes = False, 0
     this_week = current_week(user)
     left, right = (user, pair.other(user)) if is_peer else (pair.inviter, pair.invitee)
+    reviews = week_reviews(pair, weeks, user)
     by_week = []
     for week in weeks:
         in_week = [e for e in page_entries if e.week == week]
@@ -63,32 +112,7 @@ def thread_detail(request, pk):
                     {"person": left, "entries": [e for e in in_week if e.author_id == left.pk]},
                     {"person": right, "entries": [e for e in in_week if e.author_id == right.pk]},
                 ],
+                **reviews[week],
             }
         )
-    reviews = week_reviews(pair, weeks, user)
-    for week in by_week:
-        week.update(reviews[week["week"]])
-    if is_peer:
-        # A card shows a new entry, so seeing it here clears its "New"; but a card only counts
-        # notes, so an entry with new notes stays unread until it is opened (entry page), and an
-        # entry seen before keeps its seen time — new notes stay marked until read.
-        flows.mark_seen(user, [e for e in page_entries if e.is_unread and not e.unread_notes])
-    # A read of someone else's writing is recorded (weeks on screen that hold it), so authors
-    # can see who read their writing and when.
-    record_reads(user, pair, sorted({e.week for e in page_entries if e.author_id != user.pk}))
-    draft = request.session.pop("review_note_draft", None)
-    context = {
-        "pair": pair,
-        "is_peer": is_peer,
-        "peer": pair.other(user) if is_peer else None,
-        "weeks": by_week,
-        "task": task,
-        "tasks": Task.choices,
-        "next_before": weeks[-1].isoformat() if has_more and weeks else "",
-        "readers": access.readers_of(pair),
-        "reads": readers_of_my_writing(pair, user) if is_peer else None,
-        "is_supervisor": not is_peer,
-        "review_draft": draft if draft and draft.get("pair") == pair.pk else None,
-        "review_form": ReviewNoteForm(),
-    }
-    return render(request, "reflections/thread_detail.html", context)
+    return page_entries, by_week

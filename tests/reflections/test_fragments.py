@@ -10,7 +10,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from reflections import flows
-from reflections.models import Annotation, Reply
+from reflections.models import Annotation, Entry, Reply, Task
+from reflections.weeks import current_week
 from tests.reflections.conftest import PASSAGE, add_note
 
 pytestmark = pytest.mark.django_db
@@ -46,8 +47,8 @@ def test_a_second_visit_takes_the_notes_from_the_cache(request, client_for, shar
 
     assert plain(annotated(second)) == plain(annotated(first))
     assert "This stayed with me." in annotated(second)
-    # Only the check for new notes touches the notes (peers); the notes and replies are not read.
-    assert len(note_queries(again.captured_queries)) == (1 if persona != "supervisor" else 0)
+    # Nothing can be new without a new thread version, so the notes are not even looked at.
+    assert note_queries(again.captured_queries) == []
 
 
 def test_a_new_note_shows_marked_new_then_plainly(client_for, shared_entry, url, author, peer):
@@ -154,3 +155,103 @@ def test_a_private_entry_is_read_afresh_by_its_author(client_for, private_entry,
     private_entry.body += "\n\nA second thought."
     private_entry.save()
     assert "A second thought." in annotated(client.get(f"/entries/{private_entry.pk}/"))
+
+
+# The thread page -------------------------------------------------------------------------------
+def weeks_part(page):
+    """The cached part of the thread page, its CSRF tokens blanked."""
+    html = page.content.decode()
+    html = html[html.index('<form method="get" class="filters"') : html.index("</main>")]
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', 'name="csrfmiddlewaretoken" value=""', html)
+
+
+@pytest.fixture
+def thread(pair):
+    return f"/threads/{pair.pk}/"
+
+
+# On a cached visit: the session, the user, the pair, recording the read, who can read, who read
+# my writing (peers only) and the navigation — not the weeks, entries or reviews.
+THREAD_HITS = {"author": 7, "peer": 7, "supervisor": 6}
+
+
+@pytest.mark.parametrize("persona", list(THREAD_HITS))
+def test_a_second_visit_to_a_thread_takes_its_weeks_from_the_cache(
+    request, client_for, django_assert_max_num_queries, shared_entry, thread, persona, supervisor
+):
+    client = client_for(request.getfixturevalue(persona))
+    client.get(thread)  # the entry is new to Sam on his first visit: shown once, not stored
+    first = client.get(thread)
+    with django_assert_max_num_queries(THREAD_HITS[persona]) as again:
+        second = client.get(thread)
+    assert 'SELECT DISTINCT "reflections_entry"."week"' not in " ".join(
+        q["sql"] for q in again.captured_queries
+    )
+    assert "The kettle conversation" in weeks_part(second)
+    assert weeks_part(second) == weeks_part(first)
+
+
+def test_a_new_entry_shows_marked_new_then_plainly(client_for, author, peer, pair, thread):
+    client = client_for(author)
+    client.get(thread)
+    client.get(thread)  # cached
+    Entry.objects.create(
+        author=peer,
+        pair=pair,
+        task=Task.MUTUALITY,
+        title="What J. taught me",
+        body="The bus timetable.",
+        week=current_week(peer),
+    )
+    page = weeks_part(client.get(thread))
+    assert "What J. taught me" in page and ">New<" in page
+    again = weeks_part(client.get(thread))
+    assert "What J. taught me" in again and ">New<" not in again
+
+
+def test_new_notes_stay_marked_on_the_thread_until_the_entry_is_opened(
+    client_for, shared_entry, thread, author, peer
+):
+    client = client_for(author)
+    client.get(thread)
+    add_note(shared_entry, peer, PASSAGE, "Could we start Thursday from here?")
+    for _ in range(2):
+        assert "1 new note" in weeks_part(client.get(thread))
+    client.get(f"/entries/{shared_entry.pk}/")
+    assert "new note" not in weeks_part(client.get(thread))
+
+
+def test_a_refused_review_note_comes_back_as_typed_and_is_never_cached(
+    client_for, supervisor, shared_entry, thread
+):
+    client = client_for(supervisor)
+    client.get(thread)
+    week = shared_entry.week.isoformat()
+    response = client.post(f"/threads/{shared_entry.pair_id}/weeks/{week}/notes/", {"body": "   "})
+    assert response.status_code == 302
+    page = weeks_part(client.get(response["Location"]))
+    assert '<details class="reply-box" open>' in page
+    assert '<details class="reply-box" open>' not in weeks_part(client.get(thread))
+
+
+def test_a_supervisors_cached_forms_carry_a_working_token(shared_entry, supervisor, thread):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(supervisor)
+    client.get(thread)
+    page = client.get(thread).content.decode()
+    week = shared_entry.week.isoformat()
+    action = f"/threads/{shared_entry.pair_id}/weeks/{week}/notes/"
+    token = re.search(rf'action="{action}".*?name="csrfmiddlewaretoken" value="([^"]+)"', page, re.S)[1]
+    response = client.post(action, {"csrfmiddlewaretoken": token, "body": "Thank you both for this week."})
+    assert response.status_code == 302
+    assert "Thank you both for this week." in weeks_part(client.get(thread))
+
+
+def test_the_task_filter_and_older_weeks_are_fragments_of_their_own(client_for, shared_entry, thread, author):
+    client = client_for(author)
+    client.get(thread)
+    assert "The kettle conversation" in weeks_part(client.get(thread))
+    assert "The kettle conversation" not in weeks_part(client.get(f"{thread}?task=worldview"))
+    before = shared_entry.week.isoformat()
+    assert "The kettle conversation" not in weeks_part(client.get(f"{thread}?before={before}"))
+    assert "The kettle conversation" in weeks_part(client.get(f"{thread}?task=connection"))

@@ -126,3 +126,9 @@ def test_saving_a_pair_never_writes_back_an_old_version(pair, shared_entry, peer
     stale.save()
     assert version(pair) not in (current, stale.thread_version)  # the save itself is a change
     assert PeerPair.objects.get(pk=pair.pk).message == "Thursdays, after the house meeting?"
+
+
+def test_seeing_what_was_new_changes_the_thread(changes, shared_entry, peer):
+    """What is new to someone is part of what the thread's pages show them."""
+    assert changes(lambda: flows.mark_seen(peer, [shared_entry]))
+    assert not changes(lambda: flows.mark_seen(peer, []))
