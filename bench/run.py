@@ -98,7 +98,21 @@ def prepare_database(name, preset, reuse):
     return True
 
 
-def server_env(database_url, secret):
+def bench_redis():
+    """A Redis database of the benchmark's own, emptied, as in production (REDIS_URL); None when
+    no Redis answers (the app then caches in each process's memory)."""
+    url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=2).flushdb()
+    except Exception as error:  # noqa: BLE001 - any failure means: no Redis for this run
+        log(f"no Redis at {url} ({error.__class__.__name__}): caching in each worker's memory")
+        return None
+    return url
+
+
+def server_env(database_url, secret, redis_url=None):
     env = {
         key: value
         for key, value in os.environ.items()
@@ -120,6 +134,8 @@ def server_env(database_url, secret):
         LOG_LEVEL="WARNING",
         PYTHONPATH=str(ROOT),
     )
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     return env
 
 
@@ -361,7 +377,8 @@ def main(argv=None):  # noqa: C901 - the benchmark's steps, in order
     database = f"ips_bench_{args.scale}"
     database_url = f"postgres://{ROLE}@127.0.0.1:5432/{database}"
     secret = "bench-" + secrets.token_urlsafe(48)
-    env = server_env(database_url, secret)
+    redis_url = bench_redis()
+    env = server_env(database_url, secret, redis_url)
     log(f"scale {args.scale}; results in {out.relative_to(ROOT)}; load average {os.getloadavg()}")
 
     ensure_postgres()
@@ -412,7 +429,8 @@ def main(argv=None):  # noqa: C901 - the benchmark's steps, in order
                 "scale": args.scale,
                 "data": targets["data"],
                 "machine": f"{os.cpu_count()} cores, load average at start {os.getloadavg()[0]:.1f}",
-                "server": f"gunicorn {spec} (production settings, persistent DB connections)",
+                "server": f"gunicorn {spec} (production settings, persistent DB connections, "
+                f"cache: {'Redis' if redis_url else 'in each process'})",
                 "generator": f"{(wrk_version.stdout or wrk_version.stderr).split(' [')[0]} with bench/wrk.lua, "
                 "one connection per thread",
                 "duration": args.duration,

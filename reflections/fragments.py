@@ -5,8 +5,10 @@ it shows (PeerPair.thread_version, changed in the same transaction as every chan
 reflections.thread_versions); the key adds the template, the reader, their language, time zone
 and today's date (weeks are labelled relative to today). Changed data means a new key, so a
 stale fragment is never served and nothing needs deleting: old fragments expire after
-FRAGMENT_CACHE_SECONDS (0 turns the cache off). The versions live in the database, so a cache
-per process (LocMemCache) is as correct as a shared one (Redis), only warm less often.
+FRAGMENT_CACHE_SECONDS (0 turns the cache off). They are kept in a cache of their own
+("fragments"), so they never push out the rate limits' counters. The versions live in the
+database, so a cache per process (LocMemCache) is as correct as a shared one (Redis), only warm
+less often.
 
 What is new to a reader is part of what a thread's pages show: new entries and notes change the
 version, and so does marking them seen (reflections.flows.mark_seen), so a fragment showing
@@ -20,7 +22,7 @@ fragment is rendered with a placeholder that each response replaces with a fresh
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -49,7 +51,7 @@ def fragment_key(request, template_name, depends_on):
 def cached_fragment(request, key):
     """(html, facts) stored under the key, or None. `facts`: what the page learned while
     rendering the fragment and needs on every visit (e.g. whose writing it showed)."""
-    found = cache.get(key) if key else None
+    found = caches["fragments"].get(key) if key else None
     if found is None:
         return None
     html, facts = found
@@ -60,7 +62,7 @@ def render_fragment(request, template_name, context, key=None, facts=None):
     """Render the fragment; store it (with `facts`) when a key is given."""
     html = render_to_string(template_name, {**context, "csrf_token": CSRF_PLACEHOLDER}, request)
     if key:
-        cache.set(key, (html, facts), settings.FRAGMENT_CACHE_SECONDS)
+        caches["fragments"].set(key, (html, facts), settings.FRAGMENT_CACHE_SECONDS)
     return _with_token(request, html)
 
 

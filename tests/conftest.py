@@ -7,7 +7,7 @@ with, their team's supervisor, a stranger with no team, and a supervisor of anot
 import os
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 
 from accounts.demo import ensure_person
 from accounts.models import Membership, Role, Team
@@ -24,9 +24,11 @@ def make_person(email, name, time_zone="Europe/London"):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    cache.clear()
+    for alias in ("default", "fragments"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "fragments"):
+        caches[alias].clear()
 
 
 @pytest.fixture

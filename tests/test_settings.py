@@ -135,6 +135,20 @@ def test_production_reads_session_limits_and_proxy_header_from_environment():
     assert result.stdout.splitlines() == ["2700", "8", "('HTTP_X_FORWARDED_PROTO', 'https')"]
 
 
+def test_fragments_have_a_cache_of_their_own_beside_the_rate_limits():
+    """Cached page fragments (reflections.fragments) never push out the rate limits' counters:
+    their own bounded in-memory cache, or their own key prefix in the shared Redis."""
+    local = read_settings("CACHES", "FRAGMENT_CACHE_SECONDS")
+    assert local.returncode == 0, local.stderr
+    caches, seconds = local.stdout.splitlines()
+    assert "'LOCATION': 'fragments', 'OPTIONS': {'MAX_ENTRIES': 1000}" in caches and seconds == "3600"
+    shared = read_settings(
+        "CACHES", "FRAGMENT_CACHE_SECONDS", REDIS_URL="redis://cache:6379/0", FRAGMENT_CACHE_SECONDS="0"
+    )
+    caches, seconds = shared.stdout.splitlines()
+    assert "'LOCATION': 'redis://cache:6379/0', 'KEY_PREFIX': 'fragments'" in caches and seconds == "0"
+
+
 def test_nonsense_in_a_boolean_variable_stops_the_start():
     result = read_settings("DEBUG", DJANGO_DEBUG="production")
     assert result.returncode != 0
