@@ -103,6 +103,13 @@ def test_a_new_name_changes_the_threads_the_person_writes_in_or_reviews(changes,
     assert changes(author.save)
     supervisor.display_name = "Rosa D."
     assert changes(lambda: supervisor.save(update_fields=["display_name"]))
+    # A supervisor who has left the team still signs the reviews they wrote there.
+    Membership.objects.filter(user=supervisor).delete()
+    WeekReview.objects.create(
+        pair=author.pairs_started.get(), week=current_week(author), supervisor=supervisor
+    )
+    supervisor.display_name = "Rosa Delgado-Ruiz"
+    assert changes(supervisor.save)
     # Signing in saves the person too, without changing what a thread shows.
     assert not changes(lambda: author.save(update_fields=["last_login"]))
 
