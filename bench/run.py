@@ -112,6 +112,28 @@ def bench_redis():
     return url
 
 
+def settle(database, fresh):
+    """Let the database come to rest before measuring: after a fresh seed, VACUUM (so reads find
+    the visibility map set and write no hint bits) and ANALYZE; then a CHECKPOINT, and wait while
+    autovacuum works on this database. Otherwise the first minutes of a run measure the seed's
+    aftermath, not the app."""
+    url = ADMIN_URL.rsplit("/", 1)[0] + f"/{database}"
+    if fresh:
+        log("VACUUM (ANALYZE) after seeding")
+        psql(url, "VACUUM (ANALYZE)")
+    psql(url, "CHECKPOINT")
+    waiting = (
+        "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker' "
+        f"AND datname = '{database}'"
+    )
+    for seconds in range(600):
+        if psql(url, waiting) == "0":
+            return
+        if seconds % 30 == 0:
+            log("waiting for autovacuum to finish on the benchmark's database")
+        time.sleep(1)
+
+
 def server_env(database_url, secret, redis_url=None):
     env = {
         key: value
@@ -391,6 +413,7 @@ def main(argv=None):  # noqa: C901 - the benchmark's steps, in order
         psql(ADMIN_URL, f"COMMENT ON DATABASE {database} IS 'seed_scale preset={args.scale}'")
         log(f"seeded in {time.monotonic() - seed:.0f} s")
         # seed_scale writes the search documents itself (by SQL; see fill_search_index).
+    settle(database, fresh)
     if args.seed_only:
         return
     run([PYTHON, "manage.py", "collectstatic", "--no-input", "-v0"], env)
