@@ -17,9 +17,12 @@ what arrived since.
 
 The view checks who may read what before it asks for a fragment, on every request; a fragment
 only spares rendering what that person may read already. CSRF tokens are never cached: a
-fragment is rendered with a placeholder that each response replaces with a fresh token."""
+fragment is rendered with a placeholder that each response replaces with a fresh token — random
+for each rendering, so no one can write it into their text and have it replaced with a reader's
+token."""
 
 import hashlib
+import secrets
 
 from django.conf import settings
 from django.core.cache import caches
@@ -27,8 +30,6 @@ from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
-
-CSRF_PLACEHOLDER = "csrfTokenOfThisResponse"
 
 
 def fragment_key(request, template_name, depends_on):
@@ -54,19 +55,20 @@ def cached_fragment(request, key):
     found = caches["fragments"].get(key) if key else None
     if found is None:
         return None
-    html, facts = found
-    return _with_token(request, html), facts
+    html, placeholder, facts = found
+    return _with_token(request, html, placeholder), facts
 
 
 def render_fragment(request, template_name, context, key=None, facts=None):
     """Render the fragment; store it (with `facts`) when a key is given."""
-    html = render_to_string(template_name, {**context, "csrf_token": CSRF_PLACEHOLDER}, request)
+    placeholder = f"csrf{secrets.token_hex(16)}"
+    html = render_to_string(template_name, {**context, "csrf_token": placeholder}, request)
     if key:
-        caches["fragments"].set(key, (html, facts), settings.FRAGMENT_CACHE_SECONDS)
-    return _with_token(request, html)
+        caches["fragments"].set(key, (html, placeholder, facts), settings.FRAGMENT_CACHE_SECONDS)
+    return _with_token(request, html, placeholder)
 
 
-def _with_token(request, html):
-    if CSRF_PLACEHOLDER in html:
-        html = html.replace(CSRF_PLACEHOLDER, get_token(request))
+def _with_token(request, html, placeholder):
+    if placeholder in html:
+        html = html.replace(placeholder, get_token(request))
     return mark_safe(html)  # noqa: S308 - rendered by the template engine, which escaped it

@@ -101,8 +101,10 @@ def _person_saved(sender, instance, created=False, raw=False, update_fields=None
     teams = Membership.objects.filter(user=instance).values("team_id")
     mine = PeerPair.objects.filter(inviter=instance) | PeerPair.objects.filter(invitee=instance)
     # Reviews stay in a thread after their author leaves its team.
-    reviewed = PeerPair.objects.filter(review_notes__author=instance) | PeerPair.objects.filter(
-        week_reviews__supervisor=instance
+    reviewed = (
+        PeerPair.objects.filter(review_notes__author=instance)
+        | PeerPair.objects.filter(review_notes__replies__author=instance)
+        | PeerPair.objects.filter(week_reviews__supervisor=instance)
     )
     threads = mine.values("pk") | PeerPair.objects.filter(team__in=teams).values("pk") | reviewed.values("pk")
     bump_threads(threads)

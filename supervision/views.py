@@ -87,7 +87,9 @@ def _team_weeks(team, shown, user, weeks, this_week, week_count):
     first = weeks[-1]
     pairs = list(shown.select_related("inviter", "invitee").order_by("status", "inviter__display_name"))
     # Who shared in each pair-week and the task balance per week, from one grouped query.
-    shared = Entry.objects.filter(pair__team=team, week__gte=first)
+    # Only the pairs shown, whose versions key the cached grid (an ended pair's late edit would
+    # otherwise change the chart under the same key).
+    shared = Entry.objects.filter(pair__in=shown, week__gte=first)
     authors, task_counts = {}, {}
     for row in shared.values("pair_id", "week", "author_id", "task").annotate(n=Count("id")).order_by():
         authors.setdefault((row["pair_id"], row["week"]), set()).add(row["author_id"])
@@ -96,7 +98,7 @@ def _team_weeks(team, shown, user, weeks, this_week, week_count):
     open_notes = {
         (row["entry__pair_id"], row["entry__week"]): row["n"]
         for row in Annotation.objects.filter(
-            entry__pair__team=team, entry__week__gte=first, resolved__isnull=True
+            entry__pair__in=shown, entry__week__gte=first, resolved__isnull=True
         )
         .values("entry__pair_id", "entry__week")
         .annotate(n=Count("id"))

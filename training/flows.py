@@ -15,6 +15,7 @@ from accounts.models import Role as TeamRole
 from notifications import flows as notices
 from reflections import flows as reflection_flows
 from reflections.models import Entry
+from reflections.thread_versions import bump_threads
 from reflections.weeks import week_start
 
 from . import access
@@ -72,7 +73,9 @@ def save_days(days):
         day.save()
         monday = week_start(day.date)
         linked = TrainingEntry.objects.filter(day=day).values("entry_id")
-        Entry.objects.filter(pk__in=linked).exclude(week=monday).update(week=monday)
+        moved = Entry.objects.filter(pk__in=linked).exclude(week=monday)
+        bump_threads(moved.filter(pair__isnull=False).values("pair_id"))  # update() sends no signals
+        moved.update(week=monday)
 
 
 def add_trainer(cohort, user):

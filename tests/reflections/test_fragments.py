@@ -106,7 +106,7 @@ def test_each_response_carries_its_own_working_csrf_token(shared_entry, url, pee
     tokens = []
     for _ in range(2):
         page = client.get(url).content.decode()
-        assert "csrfTokenOfThisResponse" not in page
+        assert not re.search(r"csrf[0-9a-f]{32}", page)  # no placeholder left
         tokens.append(
             re.search(r'id="note-form".*?name="csrfmiddlewaretoken" value="([^"]+)"', page, re.S)[1]
         )
@@ -255,3 +255,18 @@ def test_the_task_filter_and_older_weeks_are_fragments_of_their_own(client_for, 
     before = shared_entry.week.isoformat()
     assert "The kettle conversation" not in weeks_part(client.get(f"{thread}?before={before}"))
     assert "The kettle conversation" in weeks_part(client.get(f"{thread}?task=connection"))
+
+
+def test_no_writing_can_have_a_readers_token_put_into_it(client_for, shared_entry, url, author, peer):
+    """The placeholder for each response's CSRF token is new with every rendering: text that
+    looks like one is shown as written, never swapped for the reader's token."""
+    lure = "[the notes](https://elsewhere.example/?t=csrfTokenOfThisResponse) csrf0123456789abcdef0123456789abcdef"
+    add_note(shared_entry, peer, PASSAGE, lure)
+    client = client_for(author)
+    client.get(url)
+    for _ in range(2):  # rendered, then from the cache
+        page = client.get(url).content.decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+        assert "https://elsewhere.example/?t=csrfTokenOfThisResponse" in page
+        assert "csrf0123456789abcdef0123456789abcdef" in page
+        assert f"t={token}" not in page

@@ -9,6 +9,7 @@ from reflections import flows
 from reflections.models import Annotation, Entry, PeerPair, Reply, Task
 from reflections.weeks import current_week
 from supervision.models import ReviewNote, ReviewReply, WeekReview
+from tests.conftest import make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +99,7 @@ def test_reviews_review_notes_and_their_replies_change_the_thread(changes, pair,
     assert changes(made[0].delete)
 
 
-def test_a_new_name_changes_the_threads_the_person_writes_in_or_reviews(changes, author, supervisor):
+def test_a_new_name_changes_the_threads_the_person_writes_in_or_reviews(changes, author, peer, supervisor):
     author.display_name = "Maya O."
     assert changes(author.save)
     supervisor.display_name = "Rosa D."
@@ -110,6 +111,17 @@ def test_a_new_name_changes_the_threads_the_person_writes_in_or_reviews(changes,
     )
     supervisor.display_name = "Rosa Delgado-Ruiz"
     assert changes(supervisor.save)
+    # ...and the replies they wrote to others' review notes.
+    colleague = make_person("noor.haddad@riverside.example.org", "Noor Haddad")
+    other = PeerPair.objects.create(team=author.pairs_started.get().team, inviter=peer, invitee=colleague)
+    note_by_colleague = ReviewNote.objects.create(
+        pair=other, week=current_week(author), author=colleague, body="Hi."
+    )
+    ReviewReply.objects.create(note=note_by_colleague, author=supervisor, body="Seen, thank you.")
+    before = version(other)
+    supervisor.display_name = "Rosa D.-R."
+    supervisor.save()
+    assert version(other) != before
     # Signing in saves the person too, without changing what a thread shows.
     assert not changes(lambda: author.save(update_fields=["last_login"]))
 

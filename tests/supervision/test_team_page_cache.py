@@ -164,3 +164,18 @@ def test_keys_hold_the_reader_their_language_time_zone_and_date(rf, supervisor, 
     assert key(supervisor) != key(supervisor, zone="America/Chicago")
     assert key(supervisor) != key(supervisor, language="de")
     assert key(supervisor, today=dt.date(2026, 11, 29)) != key(supervisor, today=dt.date(2026, 11, 30))
+
+
+def test_pairs_not_shown_count_nowhere_on_the_page(client_for, supervisor, setting):
+    """The grid, queue and chart are keyed by the versions of the pairs shown, so they count only
+    those: an ended pair's late edit into this week changes nothing on the page."""
+    client = client_for(supervisor)
+    url = f"/review/teams/{setting['team'].pk}/"
+    (gone,) = make_pairs(setting["team"], 1, start=9)
+    PeerPair.objects.filter(pk=gone.pk).update(
+        status=PeerPair.Status.ENDED, ended=timezone.now() - dt.timedelta(weeks=10)
+    )
+    before = grid(client.get(url).content.decode())
+    share(gone, gone.inviter, current_week(supervisor), task="moving_towards")
+    with override_settings(FRAGMENT_CACHE_SECONDS=0):
+        assert grid(client.get(url).content.decode()) == before

@@ -433,3 +433,22 @@ def test_a_trainer_of_another_cohort_can_still_be_added(
     page = client_for(trainer).get(detail(cohort))
 
     assert "Aisha Rahman" in page.text.split('id="trainers-heading"')[1]
+
+
+def test_re_dating_a_day_gives_a_thread_holding_one_of_its_entries_a_new_version(
+    trainee, trainer, days, team
+):
+    """A journal entry that reached a pair's thread (by a hand-made share) moves with its day, and
+    the thread's cached pages must follow (reflections.thread_versions)."""
+    from reflections.models import PeerPair
+
+    written = write(trainee, days[2], "Noticing what I brought into the room.")
+    peer = trainee_in(team, "sam.lindqvist@riverside.example.org", "Sam Lindqvist")
+    pair = PeerPair.objects.create(team=team, inviter=trainee, invitee=peer, status=PeerPair.Status.ACTIVE)
+    Entry.objects.filter(pk=written.entry_id).update(pair=pair)
+    before = PeerPair.objects.get(pk=pair.pk).thread_version
+    day = days[2]
+    day.date += dt.timedelta(weeks=1)
+    flows.save_days([day])
+    assert Entry.objects.get(pk=written.entry_id).week == week_start(day.date)
+    assert PeerPair.objects.get(pk=pair.pk).thread_version != before

@@ -391,6 +391,13 @@ class Command(BaseCommand):
             cursor.execute(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
             rng = random.Random(options["seed"])  # noqa: S311 - sample data, not secrets
             counts = self.generate(cursor, rng, **params)
+            # Pairs loaded by COPY would all have version 0, and TRUNCATE ... RESTART IDENTITY
+            # reuses their ids: a cache still warm from an earlier data set would then serve its
+            # fragments (reflections.fragments). A random version each, as the app gives them.
+            cursor.execute(
+                f"UPDATE {connection.ops.quote_name(PeerPair._meta.db_table)} "  # noqa: S608
+                "SET thread_version = floor(random() * 4611686018427387904)::bigint"
+            )
             self.progress("rows written; building indexes and constraints")
             self.restore_indexes(cursor, saved)
             for model in MODELS:
