@@ -127,20 +127,19 @@ def share_entry(entry, pair):
     notices.entry_shared(entry)
 
 
-def can_unshare(entry, notes=None):
-    """Unsharing is possible until the peer has annotated the entry (a note, or a reply to one
-    of the author's own notes): after that, unsharing would take the peer's writing from them.
+def _others_wrote():
+    """Whether anyone but the entry's author (the outer query's entry) wrote a note on it or a
+    reply to one of its notes."""
+    others = ~Q(author=OuterRef("author"))
+    return Exists(Annotation.objects.filter(others, entry=OuterRef("pk"))) | Exists(
+        Reply.objects.filter(others, annotation__entry=OuterRef("pk"))
+    )
 
-    `notes`: the entry's notes with their replies prefetched, when the caller has them already
-    (the entry page), so the answer costs no query."""
-    if not entry.is_shared:
-        return False
-    if notes is not None:
-        authors = {n.author_id for n in notes} | {r.author_id for n in notes for r in n.replies.all()}
-        return authors <= {entry.author_id}
-    others_notes = entry.annotations.exclude(author_id=entry.author_id)
-    others_replies = Reply.objects.filter(annotation__entry=entry).exclude(author_id=entry.author_id)
-    return not (others_notes.exists() or others_replies.exists())
+
+def can_unshare(entry):
+    """Unsharing is possible until the peer has annotated the entry (a note, or a reply to one
+    of the author's own notes): after that, unsharing would take the peer's writing from them."""
+    return entry.is_shared and not Entry.objects.filter(_others_wrote(), pk=entry.pk).exists()
 
 
 def unshare_entry(entry):
@@ -217,14 +216,13 @@ def notes_state(entry, user):
     """What the entry page must know before it shows a peer the notes, in one query: when they
     last saw the entry, the newest note by someone else, and whether anyone but the author wrote
     a note or reply (then the author can no longer unshare it)."""
-    notes = Annotation.objects.filter(entry=OuterRef("pk"))
-    others_replies = Reply.objects.filter(annotation__entry=OuterRef("pk")).exclude(author=OuterRef("author"))
+    notes = Annotation.objects.filter(entry=OuterRef("pk")).exclude(author=user)
     return (
         Entry.objects.filter(pk=entry.pk)
         .annotate(
             seen=Subquery(EntryView.objects.filter(user=user, entry=OuterRef("pk")).values("seen")[:1]),
-            newest_other=Subquery(notes.exclude(author=user).order_by("-created").values("created")[:1]),
-            others_wrote=Exists(notes.exclude(author=OuterRef("author"))) | Exists(others_replies),
+            newest_other=Subquery(notes.order_by("-created").values("created")[:1]),
+            others_wrote=_others_wrote(),
         )
         .values("seen", "newest_other", "others_wrote")
         .get()
