@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -227,6 +227,38 @@ def notes_state(entry, user):
         .values("seen", "newest_other", "others_wrote")
         .get()
     )
+
+
+def unread_by_pair(user, pair_ids):
+    """{pair id: how many entries and notes by others the user has not seen} for these threads,
+    counted by the database in one query: entries never opened, and notes (also on the user's own
+    entries) written since the user last saw their entry. Threads with nothing new are left out."""
+    if not pair_ids:
+        return {}
+    new_entries = (
+        Entry.objects.filter(pair_id__in=pair_ids)
+        .exclude(author=user)
+        .exclude(Exists(EntryView.objects.filter(user=user, entry=OuterRef("pk"))))
+        .order_by()
+        .values("pair_id")
+        .annotate(n=Count("pk"))
+        .values_list("pair_id", "n")
+    )
+    note_seen = EntryView.objects.filter(user=user, entry=OuterRef("entry_id")).values("seen")[:1]
+    new_notes = (
+        Annotation.objects.filter(entry__pair_id__in=pair_ids)
+        .exclude(author=user)
+        .annotate(entry_seen=Subquery(note_seen))
+        .filter(Q(entry_seen__isnull=True) | Q(created__gt=F("entry_seen")))
+        .order_by()
+        .values("entry__pair_id")
+        .annotate(n=Count("pk"))
+        .values_list("entry__pair_id", "n")
+    )
+    unread = {}
+    for pair_id, count in new_entries.union(new_notes, all=True).order_by():
+        unread[pair_id] = unread.get(pair_id, 0) + count
+    return unread
 
 
 def with_unread(entries, user):

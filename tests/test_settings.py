@@ -149,6 +149,14 @@ def test_fragments_have_a_cache_of_their_own_beside_the_rate_limits():
     assert "'LOCATION': 'redis://cache:6379/0', 'KEY_PREFIX': 'fragments'" in caches and seconds == "0"
 
 
+def test_sessions_are_read_through_redis_only_when_it_is_shared():
+    """A per-process cache could keep a signed-out session alive in another process."""
+    local = read_settings("SESSION_ENGINE")
+    assert local.stdout.split() == ["'django.contrib.sessions.backends.db'"], local.stderr
+    shared = read_settings("SESSION_ENGINE", REDIS_URL="redis://cache:6379/0")
+    assert shared.stdout.split() == ["'django.contrib.sessions.backends.cached_db'"], shared.stderr
+
+
 def test_nonsense_in_a_boolean_variable_stops_the_start():
     result = read_settings("DEBUG", DJANGO_DEBUG="production")
     assert result.returncode != 0
@@ -205,6 +213,7 @@ def test_envint_raises_on_nonsense(monkeypatch, value):
 
 def test_database_from_url_parses_a_managed_postgres_url(monkeypatch):
     monkeypatch.delenv("DB_CONN_MAX_AGE", raising=False)
+    monkeypatch.delenv("DB_PREPARED_STATEMENTS", raising=False)
     url = (
         "postgres://journal_app:s%3Acr%40t%2Fpass@db-1.internal.riverside.example.org:6432/ips_journal"
         "?sslmode=verify-full&sslrootcert=%2Fetc%2Fssl%2Friverside-ca.pem"
@@ -218,12 +227,18 @@ def test_database_from_url_parses_a_managed_postgres_url(monkeypatch):
         "PORT": "6432",
         "CONN_MAX_AGE": 600,
         "CONN_HEALTH_CHECKS": True,
-        "OPTIONS": {"sslmode": "verify-full", "sslrootcert": "/etc/ssl/riverside-ca.pem"},
+        "OPTIONS": {
+            "server_side_binding": True,
+            "prepare_threshold": 2,
+            "sslmode": "verify-full",
+            "sslrootcert": "/etc/ssl/riverside-ca.pem",
+        },
     }
 
 
 def test_database_from_url_leaves_out_what_the_url_leaves_out(monkeypatch):
     monkeypatch.setenv("DB_CONN_MAX_AGE", "0")
+    monkeypatch.delenv("DB_PREPARED_STATEMENTS", raising=False)
     config = database_from_url("postgresql://ips_journal@127.0.0.1/ips_journal")
     assert (config["USER"], config["PASSWORD"], config["HOST"], config["PORT"]) == (
         "ips_journal",
@@ -232,7 +247,13 @@ def test_database_from_url_leaves_out_what_the_url_leaves_out(monkeypatch):
         "",
     )
     assert config["CONN_MAX_AGE"] == 0
-    assert config["OPTIONS"] == {}
+    assert config["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 2}
+
+
+def test_prepared_statements_can_be_turned_off_for_a_pooler(monkeypatch):
+    """Behind a pooler in transaction mode a prepared statement may meet another connection."""
+    monkeypatch.setenv("DB_PREPARED_STATEMENTS", "0")
+    assert database_from_url("postgres://ips_journal@127.0.0.1/ips_journal")["OPTIONS"] == {}
 
 
 @pytest.mark.parametrize("url", ["mysql://journal@db/ips_journal", "sqlite:///db.sqlite3", "db.example.org"])

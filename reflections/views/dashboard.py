@@ -1,13 +1,12 @@
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from accounts.models import Membership
 
-from ..flows import with_unread
+from ..flows import unread_by_pair
 from ..models import Draft, Entry, PeerPair, Task
 from ..prompts import PROMPTS
 from ..weeks import current_week, week_label
@@ -42,15 +41,7 @@ def dashboard(request):
         .filter(status__in=[PeerPair.Status.ACTIVE, PeerPair.Status.PENDING])
         .select_related("inviter", "invitee", "team")
     )
-    unread = {}
-    active_ids = [p.pk for p in pairs if p.is_active]
-    if active_ids:
-        shared = with_unread(Entry.objects.filter(pair_id__in=active_ids), user).filter(
-            Q(is_unread=True) | Q(unread_notes__gt=0)
-        )
-        for row in shared.values("pair_id", "is_unread", "unread_notes"):
-            count = unread.setdefault(row["pair_id"], 0)
-            unread[row["pair_id"]] = count + int(row["is_unread"]) + row["unread_notes"]
+    unread = unread_by_pair(user, [p.pk for p in pairs if p.is_active])
     for pair in pairs:
         pair.peer = pair.other(user)
         pair.unread = unread.get(pair.pk, 0)

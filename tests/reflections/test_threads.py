@@ -10,7 +10,7 @@ from django.utils import timezone
 from reflections import flows
 from reflections.models import Entry, EntryView, PeerPair, Task
 from reflections.weeks import current_week
-from tests.reflections.conftest import build_history, build_notes
+from tests.reflections.conftest import add_note, build_history, build_notes
 
 DASHBOARD = reverse("reflections:dashboard")
 
@@ -222,6 +222,37 @@ def test_the_dashboard_counts_what_is_new_in_each_thread(client_for, author, pee
     after = c.get(DASHBOARD)
     assert after.context["threads"][0].unread == 0
     assert "You are up to date." in after.content.decode()
+
+
+def test_the_dashboard_counts_agree_with_the_markers_on_each_entry(author, peer, team, pair):
+    """The dashboard counts in the database, per thread, what the thread page marks entry by entry:
+    entries never opened, and notes by others (on anyone's entry) since the entry was last seen."""
+    from accounts.models import Membership, Role
+    from tests.conftest import make_person
+
+    entries = build_history(pair, 4, notes_per_entry=2)
+    ines = make_person("ines.carvalho@riverside.example.org", "Inês Carvalho")
+    Membership.objects.create(team=team, user=ines, role=Role.PEER)
+    second = PeerPair.objects.create(team=team, inviter=ines, invitee=author, status=PeerPair.Status.ACTIVE)
+    build_history(second, 2, notes_per_entry=1)
+    sams = [e for e in entries if e.author_id == peer.pk]
+    mayas = [e for e in entries if e.author_id == author.pk]
+    seen_an_hour_ago(author, mayas[1])  # opened an hour ago: only Sam's note since then counts
+    add_note(mayas[1], peer, body="Reading this again, I noticed how you named your part.")
+    flows.mark_seen(author, [sams[1], mayas[0]])  # opened just now: nothing on them counts
+    build_notes(mayas[2], author, 2)  # her own notes never count, even on her own entry
+    build_notes(sams[2], author, 1)
+
+    expected = {}
+    for shown in flows.with_unread(Entry.objects.filter(pair__in=[pair, second]), author):
+        expected[shown.pair_id] = expected.get(shown.pair_id, 0) + int(shown.is_unread) + shown.unread_notes
+    counted = flows.unread_by_pair(author, [pair.pk, second.pk])
+    assert counted == {pk: n for pk, n in expected.items() if n}
+    # Sam's three unopened entries; Sam's note since she opened one of hers, and his two notes on
+    # each of the two she has never opened. In the second thread, Inês's two entries and her note
+    # on each of Maya's two.
+    assert counted == {pair.pk: 3 + 1 + 2 * 2, second.pk: 2 + 2}
+    assert flows.unread_by_pair(author, []) == {}
 
 
 def test_a_supervisor_reading_does_not_clear_the_peers_markers(client_for, author, peer, pair, supervisor):
