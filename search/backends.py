@@ -7,6 +7,7 @@ read and only narrow, rank and highlight them; neither decides who may read what
 """
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
@@ -113,3 +114,23 @@ class SimpleBackend:
 
 def backend():
     return PostgresBackend() if connection.vendor == "postgresql" else SimpleBackend()
+
+
+@contextmanager
+def planned_for_the_words():
+    """Run a search without prepared statements (ips_journal.settings.prepared_statements).
+
+    How many documents the words match decides the best plan, and a prepared statement's generic
+    plan cannot know the words: with it, search at a million entries took 2.3 times as long in
+    PostgreSQL (129 against 56 ms a page). Every other page's queries keep their prepared plans."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    connection.ensure_connection()
+    psycopg_connection = connection.connection
+    previous = psycopg_connection.prepare_threshold
+    psycopg_connection.prepare_threshold = None
+    try:
+        yield
+    finally:
+        psycopg_connection.prepare_threshold = previous

@@ -4,6 +4,7 @@ from django.shortcuts import render
 from accounts.models import User
 from reflections.models import PeerPair
 
+from .backends import planned_for_the_words
 from .forms import SearchForm
 from .query import RELEVANCE, Filters, readable_documents, scopes_for, search
 
@@ -27,6 +28,11 @@ def _threads_and_people(user):
 def results(request):
     """One search box over everything the person may read, with filters. The query costs a fixed
     number of queries however much writing there is (see tests/search/test_views.py)."""
+    with planned_for_the_words():
+        return _results(request)
+
+
+def _results(request):
     user = request.user
     threads, people, scopes = _threads_and_people(user)
     form = SearchForm(request.GET or None, user=user, threads=threads, people=people)

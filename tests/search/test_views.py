@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from reflections.models import Entry, Task
@@ -195,3 +196,24 @@ def test_search_time_zone_labels(client_for, journal):
 
     # Dates show in the person's own zone: in Auckland it was already 2 March.
     assert "2 Mar 2026" in response.text
+
+
+def prepared_statements():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_search_is_planned_for_the_words_while_other_pages_reuse_their_plans(client_for, journal):
+    """A prepared statement's generic plan cannot know how many documents the words match, so
+    search never prepares its statements; the pages around it do (ips_journal.settings)."""
+    client = client_for(journal.author)
+    for words in ["lantern", "listening", "lantern", "lantern"]:
+        assert client.get(URL, {"q": words}).status_code == 200
+    assert not [sql for sql in prepared_statements() if "@@" in sql]  # matching the words
+    assert connection.connection.prepare_threshold == 2  # restored after each search
+
+    for _ in range(3):
+        client.get(reverse("reflections:dashboard"))
+    assert [sql for sql in prepared_statements() if "reflections_entry" in sql]
