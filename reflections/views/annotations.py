@@ -59,9 +59,12 @@ def entry_page_context(request, entry, annotation_form=None, reply_errors=None, 
             "reply_form": ReplyForm(),
             "reply_errors": reply_errors or {},
         }
-        annotated = render_fragment(request, partial, context, key, others_wrote)
-        if is_peer and (anything_new or seen is None):
-            flows.mark_seen(user, [entry])  # a new thread version: this rendering is not shown again
+        # Seeing the entry gives the thread a new version, so a rendering that marks it seen
+        # would be stored under a key no visit asks for again: it is not stored.
+        marks_seen = is_peer and (anything_new or seen is None)
+        annotated = render_fragment(request, partial, context, None if marks_seen else key, others_wrote)
+        if marks_seen:
+            flows.mark_seen(user, [entry])
     if pair is not None and not is_author:
         record_reads(user, pair, [entry.week], entry=entry)
     return {

@@ -51,6 +51,25 @@ def test_a_second_visit_takes_the_notes_from_the_cache(request, client_for, shar
     assert note_queries(again.captured_queries) == []
 
 
+def test_a_visit_that_marks_the_entry_seen_stores_nothing(client_for, shared_entry, url, peer, monkeypatch):
+    """Seeing the entry gives the thread a new version: a rendering stored under the old one
+    would never be asked for again."""
+    from django.core.cache import caches
+
+    stored = []
+    cache = caches["fragments"]
+    original = cache.set
+    monkeypatch.setattr(
+        cache, "set", lambda key, *args, **kw: stored.append(key) or original(key, *args, **kw)
+    )
+    client = client_for(peer)
+    client.get(url)  # Sam opens Maya's entry for the first time: it is new to him
+    assert stored == []
+    client.get(url)  # nothing new now: stored, under the version his first visit made
+    client.get(url)
+    assert len(stored) == 1
+
+
 def test_a_new_note_shows_marked_new_then_plainly(client_for, shared_entry, url, author, peer):
     client = client_for(author)
     client.get(url)
