@@ -57,8 +57,27 @@ def database_from_url(url):
         # that died (e.g. after a database restart) instead of failing the request.
         "CONN_MAX_AGE": envint("DB_CONN_MAX_AGE", 600),
         "CONN_HEALTH_CHECKS": True,
-        "OPTIONS": {**prepared_statements(), **dict(parse_qsl(parts.query))},
+        "OPTIONS": {**prepared_statements(), **url_options(parts.query)},
     }
+
+
+def url_options(query):
+    """Connection options from the URL's query string. The two that psycopg and Django compare
+    as numbers or booleans are converted (?prepare_threshold=5, ?server_side_binding=false)."""
+    options = dict(parse_qsl(query))
+    if "prepare_threshold" in options:
+        value = options["prepare_threshold"]
+        if value.lower() in {"", "none", "off"}:
+            options["prepare_threshold"] = None
+        elif value.isdigit():
+            options["prepare_threshold"] = int(value)
+        else:
+            raise ImproperlyConfigured(
+                f"prepare_threshold in DATABASE_URL must be a whole number, not {value!r}"
+            )
+    if "server_side_binding" in options:
+        options["server_side_binding"] = options["server_side_binding"].lower() in {"1", "true", "yes", "on"}
+    return options
 
 
 def prepared_statements():
@@ -241,10 +260,10 @@ USERSESSIONS_TRACK_ACTIVITY = True
 # without a request, and in any case SESSION_MAX_HOURS after sign-in. Activity renews the idle
 # deadline at most once per SESSION_ACTIVITY_SECONDS (accounts.middleware.SessionLifetimeMiddleware),
 # not with a session write on every request. With a shared Redis, sessions are read through it
-# (cached_db: written to both, the database stays the record), sparing every page a query; a cache
-# per process could keep a signed-out session alive in another process, so without Redis they are
-# read from the database.
-SESSION_ENGINE = f"django.contrib.sessions.backends.{'cached_db' if REDIS_URL else 'db'}"
+# (accounts.sessions: the database stays the record, a failing cache fails no request), sparing
+# every page a query; a cache per process could keep a signed-out session alive in another
+# process, so without Redis they are read from the database.
+SESSION_ENGINE = "accounts.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
 SESSION_IDLE_MINUTES = envint("SESSION_IDLE_MINUTES", 30)
 SESSION_MAX_HOURS = envint("SESSION_MAX_HOURS", 12)
 SESSION_ACTIVITY_SECONDS = envint("SESSION_ACTIVITY_SECONDS", 60)

@@ -154,7 +154,7 @@ def test_sessions_are_read_through_redis_only_when_it_is_shared():
     local = read_settings("SESSION_ENGINE")
     assert local.stdout.split() == ["'django.contrib.sessions.backends.db'"], local.stderr
     shared = read_settings("SESSION_ENGINE", REDIS_URL="redis://cache:6379/0")
-    assert shared.stdout.split() == ["'django.contrib.sessions.backends.cached_db'"], shared.stderr
+    assert shared.stdout.split() == ["'accounts.sessions'"], shared.stderr
 
 
 def test_nonsense_in_a_boolean_variable_stops_the_start():
@@ -248,6 +248,18 @@ def test_database_from_url_leaves_out_what_the_url_leaves_out(monkeypatch):
     )
     assert config["CONN_MAX_AGE"] == 0
     assert config["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 2}
+
+
+def test_prepared_statement_options_in_the_url_are_numbers_and_booleans(monkeypatch):
+    monkeypatch.delenv("DB_PREPARED_STATEMENTS", raising=False)
+    url = "postgres://ips_journal@db.internal.riverside.example.org/ips_journal?prepare_threshold=5"
+    assert database_from_url(url)["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
+    url = "postgres://ips_journal@db/ips_journal?server_side_binding=false&prepare_threshold=none"
+    assert database_from_url(url)["OPTIONS"] == {"server_side_binding": False, "prepare_threshold": None}
+    with pytest.raises(
+        ImproperlyConfigured, match="prepare_threshold in DATABASE_URL must be a whole number"
+    ):
+        database_from_url("postgres://ips_journal@db/ips_journal?prepare_threshold=often")
 
 
 def test_prepared_statements_can_be_turned_off_for_a_pooler(monkeypatch):
