@@ -15,15 +15,19 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def envbool(name, default):
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
+def parse_bool(value, name):
     if value.lower() in {"1", "true", "yes", "on"}:
         return True
     if value.lower() in {"0", "false", "no", "off"}:
         return False
     raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {value!r}")
+
+
+def envbool(name, default):
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return parse_bool(value, name)
 
 
 def envint(name, default):
@@ -76,7 +80,9 @@ def url_options(query):
                 f"prepare_threshold in DATABASE_URL must be a whole number, not {value!r}"
             )
     if "server_side_binding" in options:
-        options["server_side_binding"] = options["server_side_binding"].lower() in {"1", "true", "yes", "on"}
+        options["server_side_binding"] = parse_bool(
+            options["server_side_binding"], "server_side_binding in DATABASE_URL"
+        )
     return options
 
 

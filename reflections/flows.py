@@ -212,6 +212,12 @@ def mark_seen(user, entries, *, changes_threads=True):
         bump_threads({entry.pair_id for entry in entries})
 
 
+def views_by(user, entry="pk"):
+    """The user's view record of the entry the outer query names by `entry`; `.values("seen")[:1]`
+    of it is when they last saw that entry, Exists() of it whether they ever opened it."""
+    return EntryView.objects.filter(user=user, entry=OuterRef(entry))
+
+
 def notes_state(entry, user):
     """What the entry page must know before it shows a peer the notes, in one query: when they
     last saw the entry, the newest note by someone else, and whether anyone but the author wrote
@@ -220,7 +226,7 @@ def notes_state(entry, user):
     return (
         Entry.objects.filter(pk=entry.pk)
         .annotate(
-            seen=Subquery(EntryView.objects.filter(user=user, entry=OuterRef("pk")).values("seen")[:1]),
+            seen=Subquery(views_by(user).values("seen")[:1]),
             newest_other=Subquery(notes.order_by("-created").values("created")[:1]),
             others_wrote=_others_wrote(),
         )
@@ -238,13 +244,13 @@ def unread_by_pair(user, pair_ids):
     new_entries = (
         Entry.objects.filter(pair_id__in=pair_ids)
         .exclude(author=user)
-        .exclude(Exists(EntryView.objects.filter(user=user, entry=OuterRef("pk"))))
+        .exclude(Exists(views_by(user)))
         .order_by()
         .values("pair_id")
         .annotate(n=Count("pk"))
         .values_list("pair_id", "n")
     )
-    note_seen = EntryView.objects.filter(user=user, entry=OuterRef("entry_id")).values("seen")[:1]
+    note_seen = views_by(user, entry="entry_id").values("seen")[:1]
     new_notes = (
         Annotation.objects.filter(entry__pair_id__in=pair_ids)
         .exclude(author=user)
@@ -263,11 +269,11 @@ def unread_by_pair(user, pair_ids):
 
 def with_unread(entries, user):
     """Annotate a queryset of entries with `is_unread` and `unread_notes` for the user."""
-    seen = EntryView.objects.filter(user=user, entry=OuterRef("pk")).values("seen")[:1]
+    seen = views_by(user).values("seen")[:1]
     return entries.annotate(
         seen_at=Subquery(seen),
         is_unread=ExpressionWrapper(
-            ~Q(author=user) & ~Exists(EntryView.objects.filter(user=user, entry=OuterRef("pk"))),
+            ~Q(author=user) & ~Exists(views_by(user)),
             output_field=BooleanField(),
         ),
         unread_notes=Count(

@@ -260,6 +260,8 @@ def test_prepared_statement_options_in_the_url_are_numbers_and_booleans(monkeypa
         ImproperlyConfigured, match="prepare_threshold in DATABASE_URL must be a whole number"
     ):
         database_from_url("postgres://ips_journal@db/ips_journal?prepare_threshold=often")
+    with pytest.raises(ImproperlyConfigured, match="server_side_binding in DATABASE_URL must be a boolean"):
+        database_from_url("postgres://ips_journal@db/ips_journal?server_side_binding=sometimes")
 
 
 def test_prepared_statements_can_be_turned_off_for_a_pooler(monkeypatch):
