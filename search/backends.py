@@ -118,11 +118,14 @@ def backend():
 
 @contextmanager
 def planned_for_the_words():
-    """Run a search without prepared statements (ips_journal.settings.prepared_statements).
+    """Run the statements that match words without preparing them
+    (ips_journal.settings.prepared_statements).
 
     How many documents the words match decides the best plan, and a prepared statement's generic
     plan cannot know the words: with it, search at a million entries took 2.3 times as long in
-    PostgreSQL (129 against 56 ms a page). Every other page's queries keep their prepared plans."""
+    PostgreSQL (129 against 56 ms a page). Only those statements: the search page's others (the
+    threads and people to filter by, the results' writing fetched through its access query) keep
+    their prepared plans, as every other page's do."""
     if connection.vendor != "postgresql":
         yield
         return

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from . import registry
-from .backends import backend, parse
+from .backends import backend, parse, planned_for_the_words
 from .models import Document
 from .registry import Kind, Presented
 
@@ -62,10 +62,11 @@ class Search:
         """Results for one page of documents: one query for the highlights, then one per kind of
         writing on the page (fetched again through `readable()`, so a result is never shown
         from the index alone)."""
-        page = list(page_documents)
-        if not page:
-            return []
-        marks = backend().highlight(Document.objects.filter(pk__in=[d.pk for d in page]), self.terms)
+        with planned_for_the_words():
+            page = list(page_documents)
+            if not page:
+                return []
+            marks = backend().highlight(Document.objects.filter(pk__in=[d.pk for d in page]), self.terms)
         wanted = {}
         for doc in page:
             wanted.setdefault(doc.kind, []).append(doc.object_id)

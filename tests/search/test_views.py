@@ -205,13 +205,22 @@ def prepared_statements():
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+@pytest.mark.django_db(transaction=True)  # a connection of its own: no statement prepared before
 def test_search_is_planned_for_the_words_while_other_pages_reuse_their_plans(client_for, journal):
     """A prepared statement's generic plan cannot know how many documents the words match, so
-    search never prepares its statements; the pages around it do (ips_journal.settings)."""
+    search never prepares the statements that match words; its other statements and the pages
+    around it do (ips_journal.settings)."""
     client = client_for(journal.author)
-    for words in ["lantern", "listening", "lantern", "lantern"]:
-        assert client.get(URL, {"q": words}).status_code == 200
+    connection.close()
+    for words in ["marigold", "kettle", "marigold", "marigold"]:
+        response = client.get(URL, {"q": words})
+        assert response.status_code == 200
+        assert response.context["hits"]
     assert not [sql for sql in prepared_statements() if "@@" in sql]  # matching the words
+    assert not [sql for sql in prepared_statements() if "ts_headline" in sql]  # highlighting them
+    # The search page's own access queries: the threads to filter by, the writing of the results.
+    assert [sql for sql in prepared_statements() if "reflections_peerpair" in sql]
+    assert [sql for sql in prepared_statements() if sql.startswith('SELECT "reflections_entry"')]
     assert connection.connection.prepare_threshold == 2  # restored after each search
 
     for _ in range(3):
