@@ -5,9 +5,10 @@ from django.utils.functional import SimpleLazyObject
 from .models import Role, User
 
 
-def _navigation(user):
-    """The signed-in person's roles and unread notifications, in one query: a row per membership
-    (or one row without a role), each carrying the unread count."""
+def navigation_of(user):
+    """The signed-in person's memberships and unread notifications, in one query: a row per
+    membership (or one row without one), each carrying the unread count. `teams`: {role: ids of
+    the teams where they hold it}."""
     from notifications.models import Notification
 
     unread = (
@@ -21,12 +22,16 @@ def _navigation(user):
         User.objects.filter(pk=user.pk)
         .order_by()
         .annotate(unread=Coalesce(Subquery(unread), 0))
-        .values_list("memberships__role", "unread")
+        .values_list("memberships__role", "memberships__team", "unread")
     )
-    held = {role for role, _unread in rows}
+    teams = {}
+    for role, team_id, _unread in rows:
+        if role is not None:
+            teams.setdefault(role, []).append(team_id)
     return {
-        "roles": {role.value: role.value in held for role in Role},
-        "unread": rows[0][1] if rows else 0,
+        "roles": {role.value: role.value in teams for role in Role},
+        "teams": teams,
+        "unread": rows[0][2] if rows else 0,
     }
 
 
@@ -36,8 +41,11 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    # Lazy: pages that never render the navigation pay no query; those that do pay one.
-    nav = SimpleLazyObject(lambda: _navigation(user))
+    # Lazy: pages that never render the navigation pay no query; those that do pay one, shared
+    # with the page's access queries (accounts.middleware.RequestMembershipsMiddleware).
+    nav = getattr(user, "request_memberships", None)
+    if nav is None:  # (never `or`: its truth test would run the lazy lookup)
+        nav = SimpleLazyObject(lambda: navigation_of(user))
     return {
         "my_roles": SimpleLazyObject(lambda: nav["roles"]),
         "unread_notifications": SimpleLazyObject(lambda: nav["unread"]),

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 SIGNED_IN_AT = "signed_in_at"
@@ -58,4 +59,26 @@ class UserTimezoneMiddleware:
                 timezone.deactivate()
         else:
             timezone.deactivate()
+        return self.get_response(request)
+
+
+class RequestMembershipsMiddleware:
+    """On a page (GET or HEAD) for a signed-in person, look up their memberships once, lazily, for
+    the navigation (accounts.context_processors) and the page's access queries alike
+    (accounts.models.known_teams): with the teams in hand, those queries leave out what the person's
+    roles cannot reach (a supervisor's teams, a trainer's cohorts) instead of asking the database
+    in a subquery each time. Only pages: they render the navigation, so the lookup costs them no
+    query; a form's POST, answered with a redirect, keeps its subqueries and its query count. The
+    lookup lives as long as the request's user object, so a role changed mid-request only shows
+    on the next request, as the navigation's always has."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in ("GET", "HEAD") and request.user.is_authenticated:
+            from .context_processors import navigation_of
+
+            user = request.user
+            user.request_memberships = SimpleLazyObject(lambda: navigation_of(user))
         return self.get_response(request)

@@ -145,6 +145,14 @@ class Membership(models.Model):
         return f"{self.user} — {self.get_role_display()} — {self.team}"
 
 
+def known_teams(user, role):
+    """Ids of the teams where the user holds `role`, when this request has looked up their
+    memberships (accounts.middleware.RequestMembershipsMiddleware); None when it has not, and
+    the caller asks the database in a subquery instead."""
+    known = getattr(user, "request_memberships", None)
+    return None if known is None else known["teams"].get(role, [])
+
+
 def hash_token(token):
     return hashlib.sha256(token.encode()).hexdigest()
 

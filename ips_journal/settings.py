@@ -152,6 +152,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.SessionLifetimeMiddleware",
     "accounts.middleware.UserTimezoneMiddleware",
+    "accounts.middleware.RequestMembershipsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # No allauth UserSessionsMiddleware: it writes on every request. SessionLifetimeMiddleware

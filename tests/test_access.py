@@ -3,10 +3,16 @@
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.context_processors import navigation_of
+from accounts.models import Role
+from reflections.models import Annotation, Entry, PeerPair
 from tests import access
 from tests.access import LOGIN, LOGIN_KEEPING_TEXT, NO_ROW_YET, PUBLIC, SIGNS_IN_ITSELF, STAFF, TABLE
+from training.models import Cohort
 
 
 @pytest.fixture
@@ -208,3 +214,62 @@ def test_a_staff_member_can_open_the_admin(scenario, client_for):
     assert response.status_code == 200
     assert "IPS Journal administration" in response.text
     assert "Teams" in response.text and "Invitations" in response.text
+
+
+# --- The request's memberships narrow the access queries, never what they let through ----------
+
+SIGNED_IN = [persona for persona in access.ALL_PERSONAS if persona != "anonymous"]
+
+
+def _as_on_a_page(user):
+    """The same person as a page's request sees them: memberships looked up once
+    (accounts.middleware.RequestMembershipsMiddleware)."""
+    on_page = type(user).objects.get(pk=user.pk)
+    on_page.request_memberships = navigation_of(on_page)
+    return on_page
+
+
+@pytest.mark.parametrize("persona", SIGNED_IN)
+def test_the_access_querysets_answer_the_same_with_the_request_memberships(scenario, persona):
+    """Pages leave out of the access queries what the person's roles cannot reach; the answer
+    must be exactly the one the full queries give (which forms and tests use)."""
+    user = scenario.user(persona)
+    on_page = _as_on_a_page(user)
+    for manager, look_up in [
+        (Entry.objects, "visible_to"),
+        (PeerPair.objects, "threads_for"),
+        (Annotation.objects, "visible_to"),
+        (Cohort.objects, "for_trainer"),
+    ]:
+        full = set(getattr(manager, look_up)(user).values_list("pk", flat=True))
+        narrowed = set(getattr(manager, look_up)(on_page).values_list("pk", flat=True))
+        assert narrowed == full, f"{manager.model.__name__}.{look_up} differs for {persona}"
+
+
+def test_a_peer_workers_page_asks_nothing_of_roles_they_do_not_hold(scenario, client_for):
+    """A peer worker only: their entry page's access query neither looks for teams they
+    supervise nor for cohorts they train (the navigation's lookup said they have none)."""
+    assert set(scenario.peer.memberships.values_list("role", flat=True)) == {Role.PEER}
+    client = client_for(scenario.peer)
+    url = reverse("reflections:entry-detail", args=[scenario.entry.pk])
+    client.get(url)  # the first request records the session's activity
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    entry_query = next(q["sql"] for q in queries if q["sql"].startswith('SELECT "reflections_entry"'))
+    assert "accounts_membership" not in entry_query
+    assert "training_cohortmember" not in entry_query  # the cohorts one trains
+
+
+def test_a_supervisors_page_names_the_teams_they_supervise(scenario, client_for):
+    """Rosa supervises Riverside: the thread's access query names that team by id, and still
+    lets her read the thread (and not Harbour Street's)."""
+    client = client_for(scenario.supervisor)
+    url = reverse("reflections:thread-detail", args=[scenario.pair.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    pair_query = next(q["sql"] for q in queries if q["sql"].startswith('SELECT "reflections_peerpair"'))
+    assert "accounts_membership" not in pair_query
+    assert f'"team_id" IN ({scenario.team.pk})' in pair_query
+    other = reverse("reflections:thread-detail", args=[scenario.other_pair.pk])
+    assert client.get(other).status_code == 404

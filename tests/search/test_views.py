@@ -152,11 +152,12 @@ def test_results_page_through(client_for, author, journal):
 
 # The results page: the session and the user (activity was recorded by the first request, and is
 # not again within the minute); the threads for the filter and their teams' supervisors (people
-# for the filter, whose ids are also the thread scope of the search); the cohorts the person
-# trains (the other scope); the count, the page of documents, their highlights; one fetch per
-# kind of writing on the page (here three: entries, notes, review notes); the navigation's roles
-# and unread count.
-QUERIES_SEARCH_PAGE = 12
+# for the filter, whose ids are also the thread scope of the search); the navigation's roles and
+# unread count, looked up first, as they tell whether to ask for the cohorts the person trains
+# (the other scope: not asked of this peer worker, who trains none); the count, the page of
+# documents, their highlights; one fetch per kind of writing on the page (here three: entries,
+# notes, review notes).
+QUERIES_SEARCH_PAGE = 11
 
 
 def _grow(journal, count):
