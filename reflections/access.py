@@ -2,12 +2,13 @@
 not write get 403 (healthchecks' _get_check_for_user / _get_rw_check_for_user)."""
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 
-from .models import Annotation, Entry, PeerPair, Reply
+from .models import Annotation, Entry, PeerPair, Reply, ThreadSeen
 
 
 def entry_for_reading(user, pk):
@@ -27,10 +28,14 @@ def entry_for_writing(user, pk):
     return entry
 
 
-def thread_for_reading(user, pk):
-    return get_object_or_404(
-        PeerPair.objects.threads_for(user).select_related("inviter", "invitee", "team"), pk=pk
-    )
+def thread_for_reading(user, pk, *, with_seen_version=False):
+    """`with_seen_version`: also the version of what the user has seen in it (ThreadSeen), in
+    the same query, for the cache keys of pages that mark what is new to them."""
+    threads = PeerPair.objects.threads_for(user).select_related("inviter", "invitee", "team")
+    if with_seen_version:
+        seen = ThreadSeen.objects.filter(user=user, pair=OuterRef("pk")).values("version")[:1]
+        threads = threads.annotate(seen_version=Subquery(seen))
+    return get_object_or_404(threads, pk=pk)
 
 
 def require_active_peer(user, pair):

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from notifications import flows as notices
 
 from .anchoring import locate, quote_at, rendered_text
-from .models import Annotation, Draft, Entry, EntryView, PeerPair, Reply, Revision
-from .thread_versions import bump_threads
+from .models import Annotation, Draft, Entry, EntryView, PeerPair, Reply, Revision, ThreadSeen
+from .thread_versions import new_version
 
 
 # Pairs ---------------------------------------------------------------------------------------
@@ -195,10 +195,10 @@ def toggle_resolved(note, user):
 def mark_seen(user, entries, *, changes_threads=True):
     """Record that the user has now seen these entries (one upsert per entry, in one query).
 
-    What is new to someone is part of what their thread's pages show, so it changes the threads'
-    versions too (reflections.thread_versions): a page cached while these were new is not shown
-    again. A caller that stores nothing rendered while they were new passes
-    changes_threads=False."""
+    What is new to someone is part of what their own pages of the thread show, so it gives them
+    a new ThreadSeen version of those threads (one more upsert): a thread page cached while
+    these were new is not shown to them again, and every other reader's cached pages stay. A
+    caller that stores nothing rendered while they were new passes changes_threads=False."""
     if not entries:
         return
     now = timezone.now()
@@ -208,8 +208,14 @@ def mark_seen(user, entries, *, changes_threads=True):
         unique_fields=["user", "entry"],
         update_fields=["seen"],
     )
-    if changes_threads:
-        bump_threads({entry.pair_id for entry in entries})
+    pair_ids = {entry.pair_id for entry in entries} - {None}
+    if changes_threads and pair_ids:
+        ThreadSeen.objects.bulk_create(
+            [ThreadSeen(user=user, pair_id=pair_id, version=new_version()) for pair_id in pair_ids],
+            update_conflicts=True,
+            unique_fields=["user", "pair"],
+            update_fields=["version"],
+        )
 
 
 def views_by(user, entry="pk"):

@@ -11,9 +11,11 @@ database, so a cache per process (LocMemCache) is as correct as a shared one (Re
 less often.
 
 What is new to a reader is part of what a thread's pages show: new entries and notes change the
-version, and so does marking them seen (reflections.flows.mark_seen), so a fragment showing
-something as new is not shown once it has been seen, and one showing nothing new never hides
-what arrived since.
+version, so a fragment showing nothing new never hides what arrived since. Seeing them changes
+only the reader's own version of the thread (reflections.models.ThreadSeen, in the thread page's
+key; reflections.flows.mark_seen), and a rendering that marks something new is not stored where
+the key does not change once it is seen (the entry page), so a fragment showing something as new
+is not shown once it has been seen — and no other reader's fragments are rendered again.
 
 The view checks who may read what before it asks for a fragment, on every request; a fragment
 only spares rendering what that person may read already. CSRF tokens are never cached: a

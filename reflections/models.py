@@ -334,3 +334,23 @@ class EntryView(models.Model):
 
     def __str__(self):
         return f"{self.user} saw {self.entry} at {self.seen}"
+
+
+class ThreadSeen(models.Model):
+    """A version of what a person has seen in a thread. Their own pages of the thread mark what
+    is new to them, so those pages are cached under this version as well as the thread's
+    (reflections.fragments); it changes when they open something new. Changing the thread's own
+    version instead would render every reader's pages of the thread again — the supervisors'
+    team page too — each time one peer read something."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    pair = models.ForeignKey(PeerPair, models.CASCADE, related_name="+")
+    version = models.PositiveBigIntegerField(default=new_version)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "pair"], name="reflections_threadseen_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} in {self.pair}: seen version {self.version}"

@@ -153,15 +153,17 @@ SNAPSHOT_MODELS = [
     "reflections.Annotation",
     "reflections.Reply",
     "reflections.EntryView",
+    "reflections.ThreadSeen",
     "supervision.ReviewNote",
     "supervision.ReviewReply",
     "supervision.WeekReview",
     "supervision.ReadRecord",
 ]
 
-# What a permitted read may write: that the person saw an entry (unread markers) and, for shared
-# writing, that they read it (the authors see who read what). Refused requests write neither.
-READ_LOG = frozenset({"reflections.EntryView", "supervision.ReadRecord"})
+# What a permitted read may write: that the person saw an entry (unread markers, and with them the
+# version of what they have seen in its thread) and, for shared writing, that they read it (the
+# authors see who read what). Refused requests write neither.
+READ_LOG = frozenset({"reflections.EntryView", "reflections.ThreadSeen", "supervision.ReadRecord"})
 
 
 # --- Outcomes ---------------------------------------------------------------------------------

@@ -59,8 +59,8 @@ def entry_page_context(request, entry, annotation_form=None, reply_errors=None, 
             "reply_form": ReplyForm(),
             "reply_errors": reply_errors or {},
         }
-        # Seeing the entry gives the thread a new version, so a rendering that marks it seen
-        # would be stored under a key no visit asks for again: it is not stored.
+        # A rendering that shows notes as new is not stored: once seen they are not new, and
+        # the key (the thread's version) stays the same (flows.mark_seen).
         marks_seen = is_peer and (anything_new or seen is None)
         annotated = render_fragment(request, partial, context, None if marks_seen else key, others_wrote)
         if marks_seen:

@@ -18,8 +18,9 @@ def thread_detail(request, pk):
 
     Paginated by week with a keyset (`?before=<monday>`), so the page costs the same queries
     however long the history. The weeks on screen are cached per reader and thread version
-    (reflections.fragments); a review note sent back to finish is shown without the cache."""
-    pair = access.thread_for_reading(request.user, pk)
+    and the version of what they have seen in it (reflections.fragments); a review note sent
+    back to finish is shown without the cache."""
+    pair = access.thread_for_reading(request.user, pk, with_seen_version=True)
     user = request.user
     is_peer = pair.has_member(user)
     entries = Entry.objects.filter(pair=pair)
@@ -37,7 +38,9 @@ def thread_detail(request, pk):
 
     partial = "reflections/thread_detail.html#weeks"
     key = (
-        None if review_draft else fragment_key(request, partial, (pair.pk, pair.thread_version, task, before))
+        None
+        if review_draft
+        else fragment_key(request, partial, (pair.pk, pair.thread_version, pair.seen_version, task, before))
     )
     found = cached_fragment(request, key)
     if found:

@@ -52,8 +52,8 @@ def test_a_second_visit_takes_the_notes_from_the_cache(request, client_for, shar
 
 
 def test_a_visit_that_marks_the_entry_seen_stores_nothing(client_for, shared_entry, url, peer, monkeypatch):
-    """Seeing the entry gives the thread a new version: a rendering stored under the old one
-    would never be asked for again."""
+    """The first visit shows the notes marked new; once seen they are not new, under the same
+    key: that rendering must not be stored."""
     from django.core.cache import caches
 
     stored = []
@@ -65,7 +65,7 @@ def test_a_visit_that_marks_the_entry_seen_stores_nothing(client_for, shared_ent
     client = client_for(peer)
     client.get(url)  # Sam opens Maya's entry for the first time: it is new to him
     assert stored == []
-    client.get(url)  # nothing new now: stored, under the version his first visit made
+    client.get(url)  # nothing new now: stored
     client.get(url)
     assert len(stored) == 1
 
@@ -289,3 +289,43 @@ def test_no_writing_can_have_a_readers_token_put_into_it(client_for, shared_entr
         assert "https://elsewhere.example/?t=csrfTokenOfThisResponse" in page
         assert "csrf0123456789abcdef0123456789abcdef" in page
         assert f"t={token}" not in page
+
+
+def test_a_peer_reading_leaves_the_other_readers_pages_cached(
+    client_for, shared_entry, url, thread, supervisor, peer
+):
+    """Sam opening Maya's entry for the first time changes what is new to him only: Rosa's
+    cached entry and thread pages are not rendered again."""
+    rosa = client_for(supervisor)
+    for page in (url, thread):
+        rosa.get(page)
+        rosa.get(page)
+
+    client_for(peer).get(url)  # new to Sam: he sees it now
+
+    with CaptureQueriesContext(connection) as again:
+        entry_page = rosa.get(url)
+        thread_page = rosa.get(thread)
+    sql = " ".join(q["sql"] for q in again.captured_queries)
+    assert note_queries(again.captured_queries) == []
+    assert 'SELECT DISTINCT "reflections_entry"."week"' not in sql
+    assert "The kettle conversation" in weeks_part(thread_page)
+    assert entry_page.status_code == 200
+
+
+def test_opening_an_entry_clears_its_new_notes_on_the_readers_cached_thread(
+    client_for, shared_entry, thread, author, peer
+):
+    """The thread page Maya has cached shows Sam's note as new; once she opens the entry, her
+    next visit to the thread is rendered afresh — without the mark."""
+    client = client_for(author)
+    add_note(shared_entry, peer, PASSAGE, "Could we start Thursday from here?")
+    client.get(thread)
+    assert "1 new note" in weeks_part(client.get(thread))  # from the cache
+
+    client.get(f"/entries/{shared_entry.pk}/")
+
+    with CaptureQueriesContext(connection) as again:
+        page = weeks_part(client.get(thread))
+    assert "new note" not in page
+    assert 'SELECT DISTINCT "reflections_entry"."week"' in " ".join(q["sql"] for q in again.captured_queries)

@@ -6,7 +6,7 @@ import pytest
 from accounts import flows as account_flows
 from accounts.models import Membership
 from reflections import flows
-from reflections.models import Annotation, Entry, PeerPair, Reply, Task
+from reflections.models import Annotation, Entry, PeerPair, Reply, Task, ThreadSeen
 from reflections.weeks import current_week
 from supervision.models import ReviewNote, ReviewReply, WeekReview
 from tests.conftest import make_person
@@ -147,7 +147,12 @@ def test_saving_a_pair_never_writes_back_an_old_version(pair, shared_entry, peer
     assert PeerPair.objects.get(pk=pair.pk).message == "Thursdays, after the house meeting?"
 
 
-def test_seeing_what_was_new_changes_the_thread(changes, shared_entry, peer):
-    """What is new to someone is part of what the thread's pages show them."""
-    assert changes(lambda: flows.mark_seen(peer, [shared_entry]))
+def test_seeing_what_was_new_changes_the_readers_view_of_the_thread_only(changes, pair, shared_entry, peer):
+    """What is new to someone is part of what their own pages of the thread show them; everyone
+    else's cached pages of it stay (ThreadSeen, not the thread's version)."""
+    assert not changes(lambda: flows.mark_seen(peer, [shared_entry]))
+    first = ThreadSeen.objects.get(user=peer, pair=pair).version
+    flows.mark_seen(peer, [shared_entry])
+    assert ThreadSeen.objects.get(user=peer, pair=pair).version != first
+    assert not ThreadSeen.objects.exclude(user=peer).exists()
     assert not changes(lambda: flows.mark_seen(peer, []))
