@@ -35,6 +35,13 @@ def navigation_of(user):
     }
 
 
+def look_again(user):
+    """After a page has changed what the navigation counts (notifications marked read), the
+    request's lookup — perhaps made already, by an access query — is taken again when shown."""
+    if getattr(user, "request_memberships", None) is not None:
+        user.request_memberships = SimpleLazyObject(lambda: navigation_of(user))
+
+
 def navigation(request):
     """What the header shows the signed-in person: what their roles give them, and how many
     notifications they have not read."""

@@ -67,10 +67,11 @@ class RequestMembershipsMiddleware:
     the navigation (accounts.context_processors) and the page's access queries alike
     (accounts.models.known_teams): with the teams in hand, those queries leave out what the person's
     roles cannot reach (a supervisor's teams, a trainer's cohorts) instead of asking the database
-    in a subquery each time. Only pages: they render the navigation, so the lookup costs them no
-    query; a form's POST, answered with a redirect, keeps its subqueries and its query count. The
-    lookup lives as long as the request's user object, so a role changed mid-request only shows
-    on the next request, as the navigation's always has."""
+    in a subquery each time. Only pages: those that render the navigation pay no query for it (a
+    GET answered otherwise — a redirect, a 404 — pays one); a form's POST, answered with a
+    redirect, keeps its subqueries and its query count. The lookup lives as long as the request's
+    user object, so a role changed mid-request only shows on the next request, as the
+    navigation's always has; a page that changes the unread count calls look_again()."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from accounts.context_processors import look_again
 from accounts.models import User
 
 from . import emails, flows
@@ -25,9 +26,13 @@ def notification_list(request):
     visible = Notification.objects.for_recipient(user)
     # Unread ones whose subject the person can no longer read (made private again, a team they
     # left) would keep the header's count up forever: they count as read from now on.
-    Notification.objects.filter(recipient=user, read__isnull=True).exclude(
-        pk__in=visible.values("pk")
-    ).update(read=timezone.now())
+    gone = (
+        Notification.objects.filter(recipient=user, read__isnull=True)
+        .exclude(pk__in=visible.values("pk"))
+        .update(read=timezone.now())
+    )
+    if gone:
+        look_again(user)  # the header's count was looked up with the access queries, before this
     page = Paginator(visible.select_related("actor"), PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,

@@ -65,7 +65,8 @@ def thread_detail(request, pk):
         }
         # A card shows a new entry, so seeing it here clears its "New" — this rendering is then
         # not stored; but a card only counts notes, so an entry with new notes stays unread until
-        # it is opened (entry page, which changes the thread's version), and an entry seen before
+        # it is opened (entry page, which changes the reader's ThreadSeen version, part of this
+        # fragment's key), and an entry seen before
         # keeps its seen time — new notes stay marked until read.
         seen_now = [e for e in page_entries if e.is_unread and not e.unread_notes]
         weeks_html = render_fragment(request, partial, context, None if seen_now else key, others_weeks)

@@ -122,6 +122,7 @@ def test_an_entry_made_private_again_drops_out_and_stops_counting(client_for, au
     assert "shared a reflection" not in response.text
     assert "Nothing new for now" in response.text
     assert not Notification.objects.filter(recipient=peer, read__isnull=True).exists()
+    assert "site-notices__count" not in response.text  # the header counts nothing unread either
     notice = Notification.objects.get(recipient=peer)
     assert client.get(reverse("notifications:open", args=[notice.pk])).status_code == 404
 
