@@ -192,13 +192,13 @@ def toggle_resolved(note, user):
 
 
 # Unread --------------------------------------------------------------------------------------
-def mark_seen(user, entries, *, changes_threads=True):
+def mark_seen(user, entries, *, new_seen_version=True):
     """Record that the user has now seen these entries (one upsert per entry, in one query).
 
     What is new to someone is part of what their own pages of the thread show, so it gives them
     a new ThreadSeen version of those threads (one more upsert): a thread page cached while
     these were new is not shown to them again, and every other reader's cached pages stay. A
-    caller that stores nothing rendered while they were new passes changes_threads=False."""
+    caller that stores nothing rendered while they were new passes new_seen_version=False."""
     if not entries:
         return
     now = timezone.now()
@@ -209,7 +209,7 @@ def mark_seen(user, entries, *, changes_threads=True):
         update_fields=["seen"],
     )
     pair_ids = {entry.pair_id for entry in entries} - {None}
-    if changes_threads and pair_ids:
+    if new_seen_version and pair_ids:
         ThreadSeen.objects.bulk_create(
             [ThreadSeen(user=user, pair_id=pair_id, version=new_version()) for pair_id in pair_ids],
             update_conflicts=True,

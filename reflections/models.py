@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Membership, Role, known_teams
+from accounts.models import Role, known_teams, teams_held
 
 from .rendering import render_markdown
 from .thread_versions import new_version
@@ -39,13 +39,8 @@ class PeerPairQuerySet(models.QuerySet):
         # join: OR-ed with a join through memberships, PostgreSQL had to visit every pair of
         # every team (48 ms with 5,000 pairs on each entry page). Even the subquery, OR-ed, made
         # it scan every pair (3 ms at 5,000) where ids let each condition use its own index.
-        supervised_teams = known_teams(user, Role.SUPERVISOR)
-        if supervised_teams is None:
-            supervised = Q(
-                team__in=Membership.objects.filter(user=user, role=Role.SUPERVISOR).values("team_id")
-            )
-        else:
-            supervised = Q(team__in=supervised_teams) if supervised_teams else Q()  # Q(): no such branch
+        supervised_teams = teams_held(user, Role.SUPERVISOR)
+        supervised = Q(team__in=supervised_teams) if supervised_teams != [] else Q()  # Q(): no branch
         return self.filter(status__in=[PeerPair.Status.ACTIVE, PeerPair.Status.ENDED]).filter(
             mine | supervised
         )

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Membership, known_teams
 from accounts.models import Role as TeamRole
+from accounts.models import teams_held
 from reflections.rendering import render_markdown
 
 
@@ -70,11 +70,9 @@ class CohortQuerySet(models.QuerySet):
         """Cohorts the user trains: named as one of its trainers *and* still a trainer of its team."""
         if not user.is_authenticated:
             return self.none()
-        teams = known_teams(user, TeamRole.TRAINER)
+        teams = teams_held(user, TeamRole.TRAINER)
         if teams == []:
             return self.none()
-        if teams is None:
-            teams = Membership.objects.filter(user=user, role=TeamRole.TRAINER).values("team")
         trains = CohortMember.objects.filter(user=user, role=CohortMember.Role.TRAINER).values("cohort")
         return self.filter(pk__in=trains, team__in=teams)
 

@@ -70,7 +70,7 @@ def thread_detail(request, pk):
         # keeps its seen time — new notes stay marked until read.
         seen_now = [e for e in page_entries if e.is_unread and not e.unread_notes]
         weeks_html = render_fragment(request, partial, context, None if seen_now else key, others_weeks)
-        flows.mark_seen(user, seen_now, changes_threads=False)
+        flows.mark_seen(user, seen_now, new_seen_version=False)
     # A read of someone else's writing is recorded (weeks on screen that hold it), so authors
     # can see who read their writing and when.
     record_reads(user, pair, others_weeks)
