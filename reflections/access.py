@@ -2,13 +2,12 @@
 not write get 403 (healthchecks' _get_check_for_user / _get_rw_check_for_user)."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 
-from .models import Annotation, Entry, PeerPair, Reply, ThreadSeen
+from .models import Annotation, Entry, PeerPair, Reply
 
 
 def entry_for_reading(user, pk):
@@ -33,8 +32,7 @@ def thread_for_reading(user, pk, *, with_seen_version=False):
     the same query, for the cache keys of pages that mark what is new to them."""
     threads = PeerPair.objects.threads_for(user).select_related("inviter", "invitee", "team")
     if with_seen_version:
-        seen = ThreadSeen.objects.filter(user=user, pair=OuterRef("pk")).values("version")[:1]
-        threads = threads.annotate(seen_version=Subquery(seen))
+        threads = threads.with_seen_version(user)
     return get_object_or_404(threads, pk=pk)
 
 

@@ -1,5 +1,7 @@
 """Workflows that touch several models: pairing, saving with revisions, sharing, annotating."""
 
+from django.conf import settings
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
@@ -192,13 +194,13 @@ def toggle_resolved(note, user):
 
 
 # Unread --------------------------------------------------------------------------------------
-def mark_seen(user, entries, *, new_seen_version=True):
+def mark_seen(user, entries):
     """Record that the user has now seen these entries (one upsert per entry, in one query).
 
     What is new to someone is part of what their own pages of the thread show, so it gives them
-    a new ThreadSeen version of those threads (one more upsert): a thread page cached while
-    these were new is not shown to them again, and every other reader's cached pages stay. A
-    caller that stores nothing rendered while they were new passes new_seen_version=False."""
+    a new ThreadSeen version of those threads (one more upsert): what was cached while these were
+    new — a thread page, the dashboard's count of what is new (unread_counts) — is not shown to
+    them again, and every other reader's cached pages stay."""
     if not entries:
         return
     now = timezone.now()
@@ -209,7 +211,7 @@ def mark_seen(user, entries, *, new_seen_version=True):
         update_fields=["seen"],
     )
     pair_ids = {entry.pair_id for entry in entries} - {None}
-    if new_seen_version and pair_ids:
+    if pair_ids:
         ThreadSeen.objects.bulk_create(
             [ThreadSeen(user=user, pair_id=pair_id, version=new_version()) for pair_id in pair_ids],
             update_conflicts=True,
@@ -271,6 +273,27 @@ def unread_by_pair(user, pair_ids):
     for pair_id, count in new_entries.union(new_notes, all=True).order_by():
         unread[pair_id] = unread.get(pair_id, 0) + count
     return unread
+
+
+def unread_counts(user, pairs):
+    """unread_by_pair for pairs fetched `with_seen_version(user)`, each pair's count cached under
+    its thread version and the user's seen version — what is new to someone changes only with
+    one of the two (new writing; mark_seen) — so the database counts a thread's years of history
+    again only after a change."""
+    keys = {
+        pair.pk: f"unread:{user.pk}:{pair.pk}:{pair.thread_version}:{pair.seen_version}" for pair in pairs
+    }
+    cache, seconds = caches["fragments"], settings.FRAGMENT_CACHE_SECONDS
+    found = cache.get_many(keys.values()) if seconds and keys else {}
+    counts = {pk: found[key] for pk, key in keys.items() if key in found}
+    missing = [pk for pk in keys if pk not in counts]
+    if missing:
+        counted = unread_by_pair(user, missing)
+        fresh = {pk: counted.get(pk, 0) for pk in missing}
+        counts.update(fresh)
+        if seconds:
+            cache.set_many({keys[pk]: n for pk, n in fresh.items()}, seconds)
+    return counts
 
 
 def with_unread(entries, user):

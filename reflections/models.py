@@ -48,6 +48,12 @@ class PeerPairQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status=PeerPair.Status.ACTIVE)
 
+    def with_seen_version(self, user):
+        """Each pair's `seen_version`: the version of what the user has seen in it (ThreadSeen;
+        None before they have seen anything), for the cache keys of what marks new things."""
+        seen = ThreadSeen.objects.filter(user=user, pair=models.OuterRef("pk")).values("version")[:1]
+        return self.annotate(seen_version=models.Subquery(seen))
+
 
 class PeerPair(models.Model):
     """Two peer workers of one team who agreed to co-reflect. The pair owns one thread."""

@@ -6,7 +6,7 @@ from django.views.decorators.cache import never_cache
 
 from accounts.models import Membership
 
-from ..flows import unread_by_pair
+from ..flows import unread_counts
 from ..models import Draft, Entry, PeerPair, Task
 from ..prompts import PROMPTS
 from ..weeks import current_week, week_label
@@ -40,8 +40,9 @@ def dashboard(request):
         PeerPair.objects.for_member(user)
         .filter(status__in=[PeerPair.Status.ACTIVE, PeerPair.Status.PENDING])
         .select_related("inviter", "invitee", "team")
+        .with_seen_version(user)
     )
-    unread = unread_by_pair(user, [p.pk for p in pairs if p.is_active])
+    unread = unread_counts(user, [p for p in pairs if p.is_active])
     for pair in pairs:
         pair.peer = pair.other(user)
         pair.unread = unread.get(pair.pk, 0)

@@ -46,13 +46,8 @@ def thread_detail(request, pk):
     if found:
         weeks_html, others_weeks = found
     else:
-        week_qs = entries.order_by("-week").values_list("week", flat=True).distinct()
-        if before:
-            week_qs = week_qs.filter(week__lt=before)
-        weeks = list(week_qs[: WEEKS_PER_PAGE + 1])
-        has_more = len(weeks) > WEEKS_PER_PAGE
-        weeks = weeks[:WEEKS_PER_PAGE]
-        page_entries, by_week = _weeks_on_page(pair, entries.filter(week__in=weeks), weeks, user, is_peer)
+        page_entries, weeks, has_more = _weeks_on_page(entries, before, user, is_peer)
+        by_week = _by_week(pair, page_entries, weeks, user, is_peer)
         others_weeks = sorted({e.week for e in page_entries if e.author_id != user.pk})
         context = {
             "pair": pair,
@@ -63,14 +58,13 @@ def thread_detail(request, pk):
             "next_before": weeks[-1].isoformat() if has_more and weeks else "",
             "review_draft": review_draft,
         }
-        # A card shows a new entry, so seeing it here clears its "New" — this rendering is then
-        # not stored; but a card only counts notes, so an entry with new notes stays unread until
-        # it is opened (entry page, which changes the reader's ThreadSeen version, part of this
-        # fragment's key), and an entry seen before
-        # keeps its seen time — new notes stay marked until read.
+        # A card shows a new entry, so seeing it here clears its "New" and gives the reader a new
+        # ThreadSeen version (this fragment's key): the rendering is not stored, it would never
+        # be asked for again. A card only counts notes, so an entry with new notes stays unread
+        # until it is opened (entry page), and an entry seen before keeps its seen time.
         seen_now = [e for e in page_entries if e.is_unread and not e.unread_notes]
         weeks_html = render_fragment(request, partial, context, None if seen_now else key, others_weeks)
-        flows.mark_seen(user, seen_now, new_seen_version=False)
+        flows.mark_seen(user, seen_now)
     # A read of someone else's writing is recorded (weeks on screen that hold it), so authors
     # can see who read their writing and when.
     record_reads(user, pair, others_weeks)
@@ -87,11 +81,15 @@ def thread_detail(request, pk):
     return render(request, "reflections/thread_detail.html", context)
 
 
-def _weeks_on_page(pair, on_page, weeks, user, is_peer):
-    """The entries on screen, and the weeks with both peers' entries side by side and the
-    week's review."""
-    page_entries = list(
-        flows.with_unread(on_page, user)
+def _weeks_on_page(entries, before, user, is_peer):
+    """The entries of the WEEKS_PER_PAGE newest weeks (before `before`) that hold any, those
+    weeks, and whether older ones follow — in one query: the weeks are a subquery, one more than
+    a page, so the entries of the week after the page tell whether there is one."""
+    weeks_with_entries = entries.order_by("-week").values("week").distinct()
+    if before:
+        weeks_with_entries = weeks_with_entries.filter(week__lt=before)
+    fetched = list(
+        flows.with_unread(entries.filter(week__in=weeks_with_entries[: WEEKS_PER_PAGE + 1]), user)
         .annotate(
             note_count=Count("annotations", distinct=True),
             open_notes=Count("annotations", filter=Q(annotations__resolved__isnull=True), distinct=True),
@@ -99,9 +97,18 @@ def _weeks_on_page(pair, on_page, weeks, user, is_peer):
         .select_related("author")
         .order_by("-week", "created")
     )
+    weeks = sorted({e.week for e in fetched}, reverse=True)
+    has_more = len(weeks) > WEEKS_PER_PAGE
+    weeks = weeks[:WEEKS_PER_PAGE]
+    page_entries = [e for e in fetched if e.week in weeks]
     if not is_peer:
         for entry in page_entries:
             entry.is_unread, entry.unread_notes = False, 0
+    return page_entries, weeks, has_more
+
+
+def _by_week(pair, page_entries, weeks, user, is_peer):
+    """The weeks with both peers' entries side by side and the week's review."""
     this_week = current_week(user)
     left, right = (user, pair.other(user)) if is_peer else (pair.inviter, pair.invitee)
     reviews = week_reviews(pair, weeks, user)
@@ -119,4 +126,4 @@ def _weeks_on_page(pair, on_page, weeks, user, is_peer):
                 **reviews[week],
             }
         )
-    return page_entries, by_week
+    return by_week

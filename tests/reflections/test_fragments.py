@@ -191,6 +191,8 @@ def thread(pair):
 
 # On a cached visit: the session, the user, the pair, recording the read, who can read, who read
 # my writing (peers only) and the navigation — not the weeks, entries or reviews.
+# The thread page's query for the entries of the weeks on screen: only a rendering asks it.
+RENDERS_THE_WEEKS = '"week" IN (SELECT DISTINCT "U0"."week"'
 THREAD_HITS = {"author": 7, "peer": 7, "supervisor": 6}
 
 
@@ -203,9 +205,7 @@ def test_a_second_visit_to_a_thread_takes_its_weeks_from_the_cache(
     first = client.get(thread)
     with django_assert_max_num_queries(THREAD_HITS[persona]) as again:
         second = client.get(thread)
-    assert 'SELECT DISTINCT "reflections_entry"."week"' not in " ".join(
-        q["sql"] for q in again.captured_queries
-    )
+    assert RENDERS_THE_WEEKS not in " ".join(q["sql"] for q in again.captured_queries)
     assert "The kettle conversation" in weeks_part(second)
     assert weeks_part(second) == weeks_part(first)
 
@@ -308,7 +308,7 @@ def test_a_peer_reading_leaves_the_other_readers_pages_cached(
         thread_page = rosa.get(thread)
     sql = " ".join(q["sql"] for q in again.captured_queries)
     assert note_queries(again.captured_queries) == []
-    assert 'SELECT DISTINCT "reflections_entry"."week"' not in sql
+    assert RENDERS_THE_WEEKS not in sql
     assert "The kettle conversation" in weeks_part(thread_page)
     assert entry_page.status_code == 200
 
@@ -328,4 +328,73 @@ def test_opening_an_entry_clears_its_new_notes_on_the_readers_cached_thread(
     with CaptureQueriesContext(connection) as again:
         page = weeks_part(client.get(thread))
     assert "new note" not in page
-    assert 'SELECT DISTINCT "reflections_entry"."week"' in " ".join(q["sql"] for q in again.captured_queries)
+    assert RENDERS_THE_WEEKS in " ".join(q["sql"] for q in again.captured_queries)
+
+
+# The dashboard's count of what is new in each thread (flows.unread_counts) --------------------
+def counts_unread(captured):
+    """Whether the request counted what is new in the database (flows.unread_by_pair)."""
+    return any("UNION ALL" in q["sql"] for q in captured)
+
+
+def dashboard_visit(client):
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/")
+    return page.context["threads"][0].unread, counts_unread(queries.captured_queries)
+
+
+def test_the_dashboard_counts_what_is_new_once_until_something_changes(client_for, author, peer, pair):
+    """Counting reads the thread's whole history, so a count is kept for the reader under the
+    thread's version and their own seen version: it is counted again only after one changes."""
+    maya = client_for(author)
+    week = current_week(peer)
+    first = Entry.objects.create(
+        author=peer, task=Task.WORLDVIEW, body="What I brought from the night shift.", week=week, pair=pair
+    )
+    assert dashboard_visit(maya) == (1, True)
+    assert dashboard_visit(maya) == (1, False)  # kept
+
+    Entry.objects.create(  # new writing: a new thread version
+        author=peer, task=Task.MUTUALITY, body="How we split the Thursday group.", week=week, pair=pair
+    )
+    assert dashboard_visit(maya) == (2, True)
+    add_note(first, peer, body="Coming back to this: I left out my part in it.")
+    assert dashboard_visit(maya) == (3, True)
+
+    client_for(peer).get(f"/threads/{pair.pk}/")  # Sam's reading changes nothing for Maya
+    assert dashboard_visit(maya) == (3, False)
+
+
+def test_seeing_entries_on_the_thread_page_updates_the_kept_count(client_for, author, peer, pair):
+    """The thread page marks the new entries it shows as seen (not their notes): the kept count
+    is not shown again — the reader's seen version changed — and the entry page clears the rest."""
+    maya = client_for(author)
+    week = current_week(peer)
+    first = Entry.objects.create(
+        author=peer, task=Task.WORLDVIEW, body="What I brought from the night shift.", week=week, pair=pair
+    )
+    add_note(first, peer, body="Coming back to this: I left out my part in it.")
+    Entry.objects.create(
+        author=peer, task=Task.MUTUALITY, body="How we split the Thursday group.", week=week, pair=pair
+    )
+    assert dashboard_visit(maya) == (3, True)
+
+    maya.get(f"/threads/{pair.pk}/")
+    assert dashboard_visit(maya) == (2, True)  # the entry with a note and its note stay new
+    maya.get(f"/entries/{first.pk}/")
+    assert dashboard_visit(maya) == (0, True)
+    assert dashboard_visit(maya) == (0, False)
+
+
+def test_without_the_cache_the_dashboard_counts_on_every_visit(settings, client_for, author, peer, pair):
+    settings.FRAGMENT_CACHE_SECONDS = 0
+    Entry.objects.create(
+        author=peer,
+        task=Task.WORLDVIEW,
+        body="What I brought from the night shift.",
+        week=current_week(peer),
+        pair=pair,
+    )
+    maya = client_for(author)
+    assert dashboard_visit(maya) == (1, True)
+    assert dashboard_visit(maya) == (1, True)

@@ -51,9 +51,9 @@ from tests.reflections.conftest import PASSAGE, add_note, build_history, build_n
 BUDGETS = {
     ("dashboard", "author"): 9,
     ("dashboard", "supervisor"): 7,
-    ("thread", "author"): 11,
-    ("thread", "peer"): 11,
-    ("thread", "supervisor"): 10,
+    ("thread", "author"): 10,
+    ("thread", "peer"): 10,
+    ("thread", "supervisor"): 9,
     ("entry", "author"): 10,
     ("entry", "peer"): 10,
     ("entry", "supervisor"): 8,
@@ -167,8 +167,9 @@ def test_the_dashboard_costs_the_same_with_one_pair_or_several(measure, author, 
     assert measure(author, url, BUDGETS["dashboard", "author"]) == one_pair
 
 
-def test_marking_entries_seen_costs_one_query_however_many(measure, author, peer, pair):
-    """A first visit marks everything new on the page as seen in one upsert."""
+def test_marking_entries_seen_costs_two_queries_however_many(measure, author, peer, pair):
+    """A first visit marks everything new on the page as seen in two upserts (the entries; the
+    reader's version of the thread, ThreadSeen) — within the issue's 12 queries a page."""
     url = reverse("reflections:thread-detail", args=[pair.pk])
     dashboard = reverse("reflections:dashboard")
     build_history(pair, 4)
@@ -185,6 +186,7 @@ def test_marking_entries_seen_costs_one_query_however_many(measure, author, peer
             )
 
     sams_new_entries(1)
-    one_new = measure(author, url, BUDGETS["thread", "author"] + 1, warm=dashboard)
+    one_new = measure(author, url, BUDGETS["thread", "author"] + 2, warm=dashboard)
+    assert one_new <= 12
     sams_new_entries(4)
-    assert measure(author, url, BUDGETS["thread", "author"] + 1, warm=dashboard) == one_new
+    assert measure(author, url, BUDGETS["thread", "author"] + 2, warm=dashboard) == one_new
