@@ -4,8 +4,9 @@ Django's RedisCacheClient makes a new `redis.Redis` for every cache call, and re
 its table of ~170 response callbacks into a fresh case-insensitive dict in each one: 0.1 ms of
 CPU, most of a loopback GET, paid two or three times by every signed-in page (its session, its
 cached fragments). A client holds no connection of its own — it takes one from the pool for each
-command, and redis-py documents clients as safe to share between threads — so one per pool
-serves every call the same way."""
+command — so one per pool serves every call the same way. (Django keeps a cache object per
+thread, so each thread of a gthread worker keeps its own client and pools; redis-py documents
+clients as safe to share between threads anyway.)"""
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 

@@ -204,20 +204,23 @@ def mark_seen(user, entries):
     if not entries:
         return
     now = timezone.now()
-    EntryView.objects.bulk_create(
-        [EntryView(user=user, entry=entry, seen=now) for entry in entries],
-        update_conflicts=True,
-        unique_fields=["user", "entry"],
-        update_fields=["seen"],
-    )
-    pair_ids = {entry.pair_id for entry in entries} - {None}
-    if pair_ids:
-        ThreadSeen.objects.bulk_create(
-            [ThreadSeen(user=user, pair_id=pair_id, version=new_version()) for pair_id in pair_ids],
+    # One transaction: what was seen never changes without a new version (the cached counts).
+    # Inside a caller's transaction no savepoint is needed: an error here fails the caller too.
+    with transaction.atomic(savepoint=False):
+        EntryView.objects.bulk_create(
+            [EntryView(user=user, entry=entry, seen=now) for entry in entries],
             update_conflicts=True,
-            unique_fields=["user", "pair"],
-            update_fields=["version"],
+            unique_fields=["user", "entry"],
+            update_fields=["seen"],
         )
+        pair_ids = {entry.pair_id for entry in entries} - {None}
+        if pair_ids:
+            ThreadSeen.objects.bulk_create(
+                [ThreadSeen(user=user, pair_id=pair_id, version=new_version()) for pair_id in pair_ids],
+                update_conflicts=True,
+                unique_fields=["user", "pair"],
+                update_fields=["version"],
+            )
 
 
 def views_by(user, entry="pk"):

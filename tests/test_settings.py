@@ -147,6 +147,8 @@ def test_fragments_have_a_cache_of_their_own_beside_the_rate_limits():
     )
     caches, seconds = shared.stdout.splitlines()
     assert "'LOCATION': 'redis://cache:6379/0', 'KEY_PREFIX': 'fragments'" in caches and seconds == "0"
+    # Both through the Redis cache that keeps its client (ips_journal.cache).
+    assert caches.count("'BACKEND': 'ips_journal.cache.SharedClientRedisCache'") == 2
 
 
 def test_sessions_are_read_through_redis_only_when_it_is_shared():

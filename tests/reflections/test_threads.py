@@ -124,6 +124,21 @@ def test_long_histories_page_by_week_with_a_keyset(client_for, author, pair):
     assert "Older weeks" not in third.content.decode()
 
 
+def test_the_week_after_the_page_is_neither_marked_seen_nor_recorded_as_read(client_for, author, pair):
+    """The page fetches one week more than it shows, to know whether older weeks follow: that
+    week's entries are not on screen, so they stay new and their week is not recorded as read."""
+    from supervision.models import ReadRecord
+
+    build_history(pair, 5)  # Sam's entry in each of five weeks, new to Maya
+    this_week = current_week(author)
+    client_for(author).get(thread_url(pair))
+
+    seen_weeks = set(EntryView.objects.filter(user=author).values_list("entry__week", flat=True))
+    assert seen_weeks == {this_week - dt.timedelta(weeks=n) for n in range(4)}
+    read_weeks = set(ReadRecord.objects.filter(reader=author).values_list("week", flat=True))
+    assert read_weeks == seen_weeks
+
+
 def test_the_keyset_keeps_the_task_filter(client_for, author, pair):
     build_history(pair, 12)
     c = client_for(author)
