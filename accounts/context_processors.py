@@ -8,7 +8,8 @@ from .models import Role, User
 def navigation_of(user):
     """The signed-in person's memberships and unread notifications, in one query: a row per
     membership (or one row without one), each carrying the unread count. `teams`: {role: ids of
-    the teams where they hold it}."""
+    the teams where they hold it}; `memberships`: each role in each team, with the team's name,
+    by team name (the dashboard's list of them)."""
     from notifications.models import Notification
 
     unread = (
@@ -20,19 +21,29 @@ def navigation_of(user):
     )
     rows = list(
         User.objects.filter(pk=user.pk)
-        .order_by()
+        .order_by("memberships__team__name", "memberships__role")
         .annotate(unread=Coalesce(Subquery(unread), 0))
-        .values_list("memberships__role", "memberships__team", "unread")
+        .values_list("memberships__role", "memberships__team", "memberships__team__name", "unread")
     )
-    teams = {}
-    for role, team_id, _unread in rows:
+    teams, memberships = {}, []
+    for role, team_id, team_name, _unread in rows:
         if role is not None:
             teams.setdefault(role, []).append(team_id)
+            memberships.append(
+                {"role": role, "role_label": Role(role).label, "team_id": team_id, "team": team_name}
+            )
     return {
         "roles": {role.value: role.value in teams for role in Role},
         "teams": teams,
-        "unread": rows[0][2] if rows else 0,
+        "memberships": memberships,
+        "unread": rows[0][3] if rows else 0,
     }
+
+
+def memberships_of(user):
+    """The request's lookup of the person's memberships (navigation_of), made now if not yet."""
+    known = getattr(user, "request_memberships", None)
+    return navigation_of(user) if known is None else known
 
 
 def look_again(user):

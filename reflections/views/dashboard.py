@@ -4,7 +4,8 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from accounts.models import Membership
+from accounts.context_processors import memberships_of
+from accounts.models import Role
 
 from ..flows import unread_counts
 from ..models import Draft, Entry, PeerPair, Task
@@ -25,7 +26,8 @@ def healthz(request):
 def dashboard(request):
     user = request.user
     this_week = current_week(user)
-    memberships = list(Membership.objects.filter(user=user).select_related("team"))
+    # The navigation's lookup: each role in each team, with the team's name.
+    memberships = memberships_of(user)["memberships"]
     entries = list(Entry.objects.filter(author=user, week=this_week).select_related("pair"))
     tiles = []
     for task in Task:
@@ -50,7 +52,7 @@ def dashboard(request):
         "this_week": this_week,
         "week_label": week_label(this_week, this_week),
         "memberships": memberships,
-        "is_peer": any(m.role == "peer" for m in memberships),
+        "is_peer": any(m["role"] == Role.PEER for m in memberships),
         "tiles": tiles,
         "drafts": Draft.objects.filter(author=user).select_related("entry")[:5],
         "threads": [p for p in pairs if p.is_active],

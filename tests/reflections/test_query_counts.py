@@ -49,8 +49,8 @@ from tests.reflections.conftest import PASSAGE, add_note, build_history, build_n
 # (When the entry and its notes come from the cache, their two queries are spared:
 # tests/reflections/test_fragments.py.)
 BUDGETS = {
-    ("dashboard", "author"): 9,
-    ("dashboard", "supervisor"): 7,
+    ("dashboard", "author"): 8,
+    ("dashboard", "supervisor"): 6,
     ("thread", "author"): 10,
     ("thread", "peer"): 10,
     ("thread", "supervisor"): 9,

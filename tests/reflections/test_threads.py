@@ -290,3 +290,26 @@ def test_the_dashboard_shows_this_weeks_entries_by_task(
     }
     html = response.content.decode()
     assert "What did I learn from them, and did I tell them?" in html  # an empty tile invites
+
+
+def test_the_dashboard_lists_each_role_in_each_team_by_team_name(client_for, supervisor, other_team):
+    """From the page's one lookup of memberships (the navigation's): names, roles, and the way to
+    the members page for the teams one supervises."""
+    from accounts.models import Membership, Role
+
+    Membership.objects.create(team=other_team, user=supervisor, role=Role.PEER)
+    page = client_for(supervisor).get(DASHBOARD).content.decode()
+    teams = page[page.index('id="teams-heading"') :]
+    harbour = teams.index("<strong>Harbour Street Peer Centre</strong> — Peer worker")
+    riverside = teams.index("<strong>Riverside Peer Respite</strong> — Supervisor")
+    assert harbour < riverside
+    assert teams.count("Members and invitations") == 1
+    assert "— Riverside Peer Respite</span>" in teams
+
+
+def test_someone_without_a_team_is_shown_how_to_start_one(db, client_for):
+    from tests.conftest import make_person
+
+    newcomer = make_person("ines.carvalho@riverside.example.org", "Inês Carvalho")
+    page = client_for(newcomer).get(DASHBOARD).content.decode()
+    assert "You are not part of a team yet." in page
