@@ -2,6 +2,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import router
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -24,14 +25,26 @@ WEEK_CHOICES = [8, 16, 26]
 
 
 def _supervised_team(user, team_id):
-    """The team and every team the user supervises (one query when they supervise it): other
-    members get 403, outsiders 404."""
-    teams = list(Team.objects.supervised_by(user).order_by("name"))
+    """The team and every team the user supervises (no query of its own when the request has
+    looked up their memberships): other members get 403, outsiders 404."""
+    teams = _supervised_teams(user)
     for team in teams:
         if team.pk == team_id:
             return team, teams
     get_object_or_404(Team.objects.for_member(user), pk=team_id)
     raise PermissionDenied(_("The team page is for the team’s supervisors."))
+
+
+def _supervised_teams(user):
+    """The teams the user supervises, by name. From the request's lookup of memberships when it
+    has one (accounts.middleware), which holds each team's id and name: the other fields of
+    those Team objects are deferred, loaded only if asked for."""
+    known = getattr(user, "request_memberships", None)
+    if known is None:
+        return list(Team.objects.supervised_by(user).order_by("name"))
+    db = router.db_for_read(Team)
+    supervised = [m for m in known["memberships"] if m["role"] == Role.SUPERVISOR]
+    return [Team.from_db(db, ["id", "name"], [m["team_id"], m["team"]]) for m in supervised]
 
 
 def _thread_for_supervisor(user, pair_id):

@@ -179,3 +179,20 @@ def test_pairs_not_shown_count_nowhere_on_the_page(client_for, supervisor, setti
     share(gone, gone.inviter, current_week(supervisor), task="moving_towards")
     with override_settings(FRAGMENT_CACHE_SECONDS=0):
         assert grid(client.get(url).content.decode()) == before
+
+
+def test_the_teams_come_from_the_pages_one_lookup_of_memberships(client_for, supervisor, setting, other_team):
+    """The team and the switcher between the teams Rosa supervises: named by the navigation's
+    lookup of her memberships, without a query of their own."""
+    Membership.objects.create(team=other_team, user=supervisor, role=Role.SUPERVISOR)
+    client = client_for(supervisor)
+    url = f"/review/teams/{setting['team'].pk}/"
+    client.get(url)
+    with CaptureQueriesContext(connection) as again:
+        page = client.get(url).content.decode()
+    assert not [q["sql"] for q in again.captured_queries if 'FROM "accounts_team"' in q["sql"]]
+    assert "<h1>Riverside Peer Respite</h1>" in page
+    switcher = page[page.index("<h1>") :]
+    assert switcher.index("Harbour Street Peer Centre</a>") < switcher.index("Riverside Peer Respite</a>")
+    assert f'href="/review/teams/{setting["team"].pk}/" aria-current="page"' in page
+    assert f'href="/review/teams/{other_team.pk}/">' in page
