@@ -25,12 +25,13 @@ def navigation_of(user):
         .annotate(unread=Coalesce(Subquery(unread), 0))
         .values_list("memberships__role", "memberships__team", "memberships__team__name", "unread")
     )
+    labels = dict(Role.choices)  # (as get_role_display: a role no longer offered shows as stored)
     teams, memberships = {}, []
     for role, team_id, team_name, _unread in rows:
         if role is not None:
             teams.setdefault(role, []).append(team_id)
             memberships.append(
-                {"role": role, "role_label": Role(role).label, "team_id": team_id, "team": team_name}
+                {"role": role, "role_label": labels.get(role, role), "team_id": team_id, "team": team_name}
             )
     return {
         "roles": {role.value: role.value in teams for role in Role},
