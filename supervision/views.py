@@ -38,7 +38,8 @@ def _supervised_team(user, team_id):
 def _supervised_teams(user):
     """The teams the user supervises, by name. From the request's lookup of memberships when it
     has one (accounts.middleware), which holds each team's id and name: the other fields of
-    those Team objects are deferred, loaded only if asked for."""
+    those Team objects are deferred — reading one costs a query per team, so the page shows
+    names only (or add them to the lookup)."""
     known = getattr(user, "request_memberships", None)
     if known is None:
         return list(Team.objects.supervised_by(user).order_by("name"))

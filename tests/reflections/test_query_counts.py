@@ -27,17 +27,19 @@ from tests.reflections.conftest import PASSAGE, add_note, build_history, build_n
 
 # The most each page may cost, as (page, who). Expected queries:
 #
-# dashboard, peer (9): the request (2) · memberships with teams · this week's entries · open
-#   pairs with both people and team · unread entries and notes per pair (one aggregate) · my
-#   roles · training cohorts (navigation) · drafts
-# dashboard, supervisor (7): the same without the drafts and the unread aggregate (no pair)
+# dashboard, peer (8): the request (2) · my roles and memberships with the teams' names (the
+#   navigation's one lookup, also the page's list of teams) · this week's entries · open pairs
+#   with both people and team (and my seen version of each) · unread entries and notes per pair
+#   (one aggregate; kept in the cache until the thread or my seen version changes) · training
+#   cohorts · drafts
+# dashboard, supervisor (6): the same without the drafts and the unread aggregate (no pair)
 #
-# thread, peer (11): the request (2) · the pair with people and team · the page's weeks
-#   (DISTINCT week … LIMIT 5) · those weeks' entries with unread flags and note counts (one
-#   query) · review notes and reviewed weeks of those weeks (supervision, 2) · read records
-#   (INSERT) · the team's supervisors (who can read) · who opened my writing here (read
-#   records) · my roles
-# thread, supervisor (10): the same, without "who opened my writing" (supervisors write none).
+# thread, peer (10): the request (2) · the pair with people and team (and my seen version) ·
+#   the entries of the page's weeks (the weeks a subquery), with unread flags and note counts ·
+#   review notes and reviewed weeks of those weeks (supervision, 2) · read records (INSERT) ·
+#   the team's supervisors (who can read) · who opened my writing here (read records) · my roles
+#   (two more — the entries' and my seen version's upserts — when the page marks entries seen)
+# thread, supervisor (9): the same, without "who opened my writing" (supervisors write none).
 #
 # entry, author (10): the request (2) · the entry with author, pair, people, team · what the
 #   notes hold for me (when I last saw the entry, the newest note by someone else, whether others

@@ -68,6 +68,18 @@ def test_it_keeps_refusing_other_members_and_outsiders(client_for, supervisor, t
     assert client_for(supervisor).get("/review/teams/999999/").status_code == 404
 
 
+def test_without_the_pages_lookup_of_memberships_the_teams_are_asked_for(
+    client_for, supervisor, team, author, stranger
+):
+    """Only GETs look up memberships for the navigation; any other request (here a POST, which
+    the page answers like a GET) asks for the supervised teams itself, with the same answers."""
+    url = f"/review/teams/{team.pk}/"
+    page = client_for(supervisor).post(url)
+    assert page.status_code == 200 and "<h1>Riverside Peer Respite</h1>" in page.content.decode()
+    assert client_for(author).post(url).status_code == 403
+    assert client_for(stranger).post(url).status_code == 404
+
+
 def test_queries_do_not_grow_with_pairs_or_weeks(client_for, supervisor, team, weeks):
     client = client_for(supervisor)
     pairs = make_pairs(team, 1)
