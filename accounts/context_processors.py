@@ -62,9 +62,7 @@ def navigation(request):
         return {}
     # Lazy: pages that never render the navigation pay no query; those that do pay one, shared
     # with the page's access queries (accounts.middleware.RequestMembershipsMiddleware).
-    nav = getattr(user, "request_memberships", None)
-    if nav is None:  # (never `or`: its truth test would run the lazy lookup)
-        nav = SimpleLazyObject(lambda: navigation_of(user))
+    nav = SimpleLazyObject(lambda: memberships_of(user))
     return {
         "my_roles": SimpleLazyObject(lambda: nav["roles"]),
         "unread_notifications": SimpleLazyObject(lambda: nav["unread"]),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from accounts.context_processors import memberships_of
 from accounts.models import Role, Team
 from notifications import flows as notices
 from reflections import access
@@ -25,8 +26,8 @@ WEEK_CHOICES = [8, 16, 26]
 
 
 def _supervised_team(user, team_id):
-    """The team and every team the user supervises (no query of its own when the request has
-    looked up their memberships): other members get 403, outsiders 404."""
+    """The team and every team the user supervises (from the lookup of their memberships): other
+    members get 403, outsiders 404."""
     teams = _supervised_teams(user)
     for team in teams:
         if team.pk == team_id:
@@ -36,15 +37,12 @@ def _supervised_team(user, team_id):
 
 
 def _supervised_teams(user):
-    """The teams the user supervises, by name. From the request's lookup of memberships when it
-    has one (accounts.middleware), which holds each team's id and name: the other fields of
-    those Team objects are deferred — reading one costs a query per team, so the page shows
-    names only (or add them to the lookup)."""
-    known = getattr(user, "request_memberships", None)
-    if known is None:
-        return list(Team.objects.supervised_by(user).order_by("name"))
+    """The teams the user supervises, by name, from the lookup of their memberships (the
+    request's, shared with the navigation), which holds each team's id and name: the other
+    fields of those Team objects are deferred — reading one costs a query per team, so the page
+    shows names only (or add them to the lookup)."""
     db = router.db_for_read(Team)
-    supervised = [m for m in known["memberships"] if m["role"] == Role.SUPERVISOR]
+    supervised = [m for m in memberships_of(user)["memberships"] if m["role"] == Role.SUPERVISOR]
     return [Team.from_db(db, ["id", "name"], [m["team_id"], m["team"]]) for m in supervised]
 
 
@@ -56,10 +54,10 @@ def _thread_for_supervisor(user, pair_id):
 
 
 def review_home(request):
-    team = Team.objects.supervised_by(request.user).order_by("name").first()
-    if team is None:
+    teams = _supervised_teams(request.user)
+    if not teams:
         raise PermissionDenied(_("The team page is for supervisors."))
-    return redirect("supervision:team-detail", team.pk)
+    return redirect("supervision:team-detail", teams[0].pk)
 
 
 def team_detail(request, team_id):

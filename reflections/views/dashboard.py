@@ -26,8 +26,7 @@ def healthz(request):
 def dashboard(request):
     user = request.user
     this_week = current_week(user)
-    # The navigation's lookup: each role in each team, with the team's name.
-    memberships = memberships_of(user)["memberships"]
+    known = memberships_of(user)  # the navigation's lookup: roles, and each team's name
     entries = list(Entry.objects.filter(author=user, week=this_week).select_related("pair"))
     tiles = []
     for task in Task:
@@ -51,8 +50,8 @@ def dashboard(request):
     context = {
         "this_week": this_week,
         "week_label": week_label(this_week, this_week),
-        "memberships": memberships,
-        "is_peer": any(m["role"] == Role.PEER for m in memberships),
+        "memberships": known["memberships"],
+        "is_peer": known["roles"][Role.PEER],
         "tiles": tiles,
         "drafts": Draft.objects.filter(author=user).select_related("entry")[:5],
         "threads": [p for p in pairs if p.is_active],

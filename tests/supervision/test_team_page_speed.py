@@ -71,8 +71,8 @@ def test_it_keeps_refusing_other_members_and_outsiders(client_for, supervisor, t
 def test_without_the_pages_lookup_of_memberships_the_teams_are_asked_for(
     client_for, supervisor, team, author, stranger
 ):
-    """Only GETs look up memberships for the navigation; any other request (here a POST, which
-    the page answers like a GET) asks for the supervised teams itself, with the same answers."""
+    """Only GETs look up memberships for the navigation ahead of the page; any other request
+    (here a POST, which the page answers like a GET) looks them up itself, with the same answers."""
     url = f"/review/teams/{team.pk}/"
     page = client_for(supervisor).post(url)
     assert page.status_code == 200 and "<h1>Riverside Peer Respite</h1>" in page.content.decode()
