@@ -51,13 +51,12 @@ def entry_page_context(request, entry, annotation_form=None, reply_errors=None, 
             note.is_unread = (
                 anything_new and note.author_id != user.pk and (seen is None or note.created > seen)
             )
+            note.reply_form_with_errors = (reply_errors or {}).get(note.pk)
         context = {
             "entry": entry,
             "notes": notes,
             "can_annotate": is_peer and pair.is_active,
             "annotation_form": annotation_form or AnnotationForm(),
-            "reply_form": ReplyForm(),
-            "reply_errors": reply_errors or {},
         }
         # A rendering that shows notes as new is not stored: once seen they are not new, and
         # the key (the thread's version) stays the same (flows.mark_seen).

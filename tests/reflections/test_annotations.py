@@ -339,6 +339,25 @@ def test_an_empty_reply_is_refused_with_a_message(client_for, author, note):
     assert not Reply.objects.exists()
 
 
+def test_a_refused_reply_stays_in_its_notes_open_reply_box(client_for, author, shared_entry, note):
+    other = add_note(shared_entry, author, "", "I keep coming back to this week.")
+    too_long = "When you said the silence felt like care, I noticed I had read it as distance. " * 260
+    response = client_for(author).post(
+        reverse("reflections:reply-create", args=[note.pk]), {"body": too_long}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Ensure this value has at most 20000 characters" in html
+    boxes = re.findall(
+        r'<details class="reply-box"( open)?>.*?id="reply-(\d+)-body"[^>]*>([^<]*)</textarea>', html, re.S
+    )
+    assert {int(pk): (bool(opened), text) for opened, pk, text in boxes} == {
+        note.pk: (True, escape(too_long)),
+        other.pk: (False, ""),
+    }
+    assert not Reply.objects.exists()
+
+
 @pytest.mark.parametrize(
     "persona,status", [("supervisor", 403), ("other_supervisor", 404), ("stranger", 404)]
 )
