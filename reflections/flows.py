@@ -194,8 +194,10 @@ def toggle_resolved(note, user):
 
 
 # Unread --------------------------------------------------------------------------------------
-def mark_seen(user, entries):
-    """Record that the user has now seen these entries (one upsert per entry, in one query).
+def mark_seen(user, entries, as_of=None):
+    """Record that the user has seen these entries as they were at `as_of` (one upsert per entry,
+    in one query). Pages pass the time from before they read what they show: writing that
+    arrives while the page renders was not shown, so it must stay new (default: now).
 
     What is new to someone is part of what their own pages of the thread show, so it gives them
     a new ThreadSeen version of those threads (one more upsert): what was cached while these were
@@ -203,7 +205,7 @@ def mark_seen(user, entries):
     them again, and every other reader's cached pages stay."""
     if not entries:
         return
-    now = timezone.now()
+    now = as_of or timezone.now()
     # One transaction: what was seen never changes without a new version (the cached counts).
     # Inside a caller's transaction no savepoint is needed: an error here fails the caller too.
     with transaction.atomic(savepoint=False):

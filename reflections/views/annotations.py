@@ -33,6 +33,7 @@ def entry_page_context(request, entry, annotation_form=None, reply_errors=None, 
     if found:
         annotated, others_wrote = found
     else:
+        as_of = timezone.now()  # before the notes are read: a note arriving meanwhile stays new
         state = flows.notes_state(entry, user) if is_peer else {}
         seen, newest, others_wrote = state.get("seen"), state.get("newest_other"), state.get("others_wrote")
         anything_new = newest is not None and (seen is None or newest > seen)
@@ -63,7 +64,7 @@ def entry_page_context(request, entry, annotation_form=None, reply_errors=None, 
         marks_seen = is_peer and (anything_new or seen is None)
         annotated = render_fragment(request, partial, context, None if marks_seen else key, others_wrote)
         if marks_seen:
-            flows.mark_seen(user, [entry])
+            flows.mark_seen(user, [entry], as_of=as_of)
     if pair is not None and not is_author:
         record_reads(user, pair, [entry.week], entry=entry)
     return {

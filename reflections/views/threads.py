@@ -2,6 +2,7 @@ import datetime as dt
 
 from django.db.models import Count, Q
 from django.shortcuts import render
+from django.utils import timezone
 
 from supervision.flows import readers_of_my_writing, record_reads, week_reviews
 
@@ -46,6 +47,7 @@ def thread_detail(request, pk):
     if found:
         weeks_html, others_weeks = found
     else:
+        as_of = timezone.now()  # before the weeks are read: what arrives meanwhile stays new
         page_entries, weeks, has_more = _weeks_on_page(entries, before, user, is_peer)
         by_week = _by_week(pair, page_entries, weeks, user, is_peer)
         others_weeks = sorted({e.week for e in page_entries if e.author_id != user.pk})
@@ -64,7 +66,7 @@ def thread_detail(request, pk):
         # until it is opened (entry page), and an entry seen before keeps its seen time.
         seen_now = [e for e in page_entries if e.is_unread and not e.unread_notes]
         weeks_html = render_fragment(request, partial, context, None if seen_now else key, others_weeks)
-        flows.mark_seen(user, seen_now)
+        flows.mark_seen(user, seen_now, as_of=as_of)
     # A read of someone else's writing is recorded (weeks on screen that hold it), so authors
     # can see who read their writing and when.
     record_reads(user, pair, others_weeks)

@@ -82,6 +82,50 @@ def test_a_new_note_shows_marked_new_then_plainly(client_for, shared_entry, url,
     assert "Could we start Thursday from here?" in again and "is-unread" not in again
 
 
+def test_a_note_written_while_the_page_renders_stays_new(
+    client_for, shared_entry, url, author, peer, monkeypatch
+):
+    """The page marks what it showed as seen as of before it read the notes: Sam's note, saved
+    between the page's reading and its marking, was not on the page, so it is new next time."""
+    add_note(shared_entry, peer, PASSAGE, "Could we start Thursday from here?")
+    real_mark_seen = flows.mark_seen
+
+    def sam_writes_meanwhile(*args, **kwargs):
+        add_note(shared_entry, peer, "", "And what did the silence mean to you?")
+        return real_mark_seen(*args, **kwargs)
+
+    monkeypatch.setattr(flows, "mark_seen", sam_writes_meanwhile)
+    client = client_for(author)
+    first = annotated(client.get(url))
+    assert "Could we start Thursday" in first and "what did the silence mean" not in first
+    monkeypatch.setattr(flows, "mark_seen", real_mark_seen)
+    again = annotated(client.get(url))
+    assert again.count('class="unread-dot"') == 1
+    assert re.search(r'is-unread"[^>]*>(?:(?!</li>).)*what did the silence mean', again, re.S)
+
+
+def test_a_note_written_while_the_thread_renders_stays_new(client_for, author, peer, pair, monkeypatch):
+    """Sam's new entry is marked seen by the thread page that showed it; his note on it, saved
+    while the page rendered, was not counted there, so the card counts it as new next time."""
+    sams = Entry.objects.create(
+        author=peer, task=Task.CONNECTION, body="Our Thursday walk.", week=current_week(peer), pair=pair
+    )
+    real_mark_seen = flows.mark_seen
+
+    def sam_notes_meanwhile(*args, **kwargs):
+        add_note(sams, peer, "", "I left out how tired I was.")
+        return real_mark_seen(*args, **kwargs)
+
+    monkeypatch.setattr(flows, "mark_seen", sam_notes_meanwhile)
+    client = client_for(author)
+    assert "Our Thursday walk." in client.get(f"/threads/{pair.pk}/").content.decode()
+    monkeypatch.setattr(flows, "mark_seen", real_mark_seen)
+    page = client.get(f"/threads/{pair.pk}/")
+    card = page.context["weeks"][0]["columns"][1]["entries"][0]
+    assert (card.pk, card.unread_notes) == (sams.pk, 1)
+    assert "1 new note" in page.content.decode()
+
+
 @pytest.mark.parametrize(
     "change",
     ["edit the entry", "edit the note", "resolve the note", "reply", "delete the note", "rename"],
