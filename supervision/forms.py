@@ -11,6 +11,7 @@ class ReviewNoteForm(forms.ModelForm):
         widgets = {"body": forms.Textarea(attrs={"rows": 3})}
         labels = {"body": _("A note for both peers")}
         help_texts = {"body": _("Witness, wonder, encourage — a note is dialogue, never a grade.")}
+        error_messages = {"body": {"required": _("Write your note before saving it.")}}
 
 
 class ReviewReplyForm(forms.ModelForm):
@@ -19,3 +20,4 @@ class ReviewReplyForm(forms.ModelForm):
         fields = ["body"]
         widgets = {"body": forms.Textarea(attrs={"rows": 2})}
         labels = {"body": _("Reply")}
+        error_messages = {"body": {"required": _("Write your reply before sending it.")}}

@@ -53,6 +53,24 @@ def _thread_for_supervisor(user, pair_id):
     return pair
 
 
+def _require_open_thread(pair):
+    """An ended pair's thread stays readable, and nothing new is written into it."""
+    if not pair.is_active:
+        raise PermissionDenied(_("This pair has ended; its thread stays readable but closed to new notes."))
+
+
+def _keep_draft(request, form, pair, week, reply_to=None):
+    """A note or reply that could not be saved goes back to the thread as typed, with the
+    reason (reflections.views.threads.thread_detail shows it in its form)."""
+    request.session["review_note_draft"] = {
+        "pair": pair.pk,
+        "week": week.isoformat(),
+        "reply_to": reply_to,
+        "body": request.POST.get("body", ""),
+    }
+    messages.error(request, form.errors["body"][0])
+
+
 def review_home(request):
     teams = _supervised_teams(request.user)
     if not teams:
@@ -199,6 +217,7 @@ def _back_to_week(pair, week):
 @require_POST
 def review_note_create(request, pair_id, week):
     pair = _thread_for_supervisor(request.user, pair_id)
+    _require_open_thread(pair)
     monday = _week_from(week)
     if monday is None:
         messages.error(request, _("That week could not be found."))
@@ -211,12 +230,7 @@ def review_note_create(request, pair_id, week):
         notices.review_note_written(note)
         messages.success(request, _("Your note is on the thread. Both peers can read it and reply."))
     else:
-        request.session["review_note_draft"] = {
-            "pair": pair.pk,
-            "week": monday.isoformat(),
-            "body": request.POST.get("body", ""),
-        }
-        messages.error(request, _("Write your note before saving it."))
+        _keep_draft(request, form, pair, monday)
     return _back_to_week(pair, monday)
 
 
@@ -242,6 +256,7 @@ def review_reply_create(request, note_id):
         ReviewNote.objects.filter(pair__in=PeerPair.objects.threads_for(request.user)).select_related("pair"),
         pk=note_id,
     )
+    _require_open_thread(note.pair)
     form = ReviewReplyForm(request.POST)
     if form.is_valid():
         reply = form.save(commit=False)
@@ -250,7 +265,7 @@ def review_reply_create(request, note_id):
         notices.review_reply_written(reply)
         messages.success(request, _("Your reply is added."))
     else:
-        messages.error(request, _("Write your reply before sending it."))
+        _keep_draft(request, form, note.pair, note.week, reply_to=note.pk)
     return _back_to_week(note.pair, note.week)
 
 

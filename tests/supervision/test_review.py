@@ -6,6 +6,8 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
 
 from accounts.models import Membership, Role
 from reflections import flows
@@ -80,6 +82,60 @@ def test_an_empty_review_note_is_refused_with_a_message(client_for, supervisor, 
     )
     assert "Write your note before saving it." in response.content.decode()
     assert not ReviewNote.objects.exists()
+
+
+def test_a_refused_review_reply_comes_back_as_typed_in_its_open_box(
+    client_for, supervisor, author, pair, shared_entry
+):
+    note = ReviewNote.objects.create(
+        pair=pair, week=shared_entry.week, author=supervisor, body="What helped?"
+    )
+    other = ReviewNote.objects.create(pair=pair, week=shared_entry.week, author=supervisor, body="And J.?")
+    too_long = (
+        "Planning around the bus timetable was J.'s idea, and I noticed I wanted to take it over. " * 230
+    )
+    response = client_for(author).post(
+        reverse("supervision:review-reply-create", args=[note.pk]), {"body": too_long}, follow=True
+    )
+    html = response.content.decode()
+    assert "Ensure this value has at most 20000 characters" in html
+    boxes = re.findall(
+        r'<details class="reply-box"( open)?>(?:(?!</details>).)*?id="review-reply-(\d+)"[^>]*>([^<]*)</textarea>',
+        html,
+        re.S,
+    )
+    assert {int(pk): (bool(opened), text) for opened, pk, text in boxes} == {
+        note.pk: (True, escape(too_long)),
+        other.pk: (False, ""),
+    }
+    assert not ReviewReply.objects.exists()
+    # Shown once: the draft is not kept for later visits.
+    assert escape(too_long) not in client_for(author).get(pair.get_absolute_url()).content.decode()
+
+
+def test_an_ended_pairs_thread_takes_no_new_review_notes_or_replies(
+    client_for, supervisor, author, pair, shared_entry
+):
+    note = ReviewNote.objects.create(
+        pair=pair, week=shared_entry.week, author=supervisor, body="What helped?"
+    )
+    pair.status, pair.ended = PeerPair.Status.ENDED, timezone.now()
+    pair.save()
+    rosa, maya = client_for(supervisor), client_for(author)
+    refused_note = rosa.post(
+        week_url("review-note-create", pair, shared_entry.week), {"body": "One more thought."}
+    )
+    refused_reply = maya.post(
+        reverse("supervision:review-reply-create", args=[note.pk]), {"body": "Thank you."}
+    )
+    assert (refused_note.status_code, refused_reply.status_code) == (403, 403)
+    assert not ReviewReply.objects.exists() and ReviewNote.objects.count() == 1
+    for client in (rosa, maya):
+        page = client.get(pair.get_absolute_url()).content.decode()
+        assert "What helped?" in page  # still readable
+        assert reverse("supervision:review-reply-create", args=[note.pk]) not in page
+        assert 'name="body"' not in page
+    assert "Mark this week reviewed" in rosa.get(pair.get_absolute_url()).content.decode()
 
 
 def test_marking_a_week_reviewed_toggles_and_shows_on_the_team_page(
