@@ -68,7 +68,7 @@ def _keep_draft(request, form, pair, week, reply_to=None):
         "reply_to": reply_to,
         "body": request.POST.get("body", ""),
     }
-    messages.error(request, form.errors["body"][0])
+    messages.error(request, (form.errors.get("body") or form.non_field_errors())[0])
 
 
 def review_home(request):
