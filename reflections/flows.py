@@ -197,7 +197,10 @@ def toggle_resolved(note, user):
 def mark_seen(user, entries, as_of=None):
     """Record that the user has seen these entries as they were at `as_of` (one upsert per entry,
     in one query). Pages pass the time from before they read what they show: writing that
-    arrives while the page renders was not shown, so it must stay new (default: now).
+    arrives while the page renders was not shown, so it must stay new (default: now). Left
+    open: writing stamped just before `as_of` whose transaction commits after the page's read
+    (a window of one write's transaction); and two of the same person's pages finishing out of
+    order may store the earlier time — both err towards showing something as new once more.
 
     What is new to someone is part of what their own pages of the thread show, so it gives them
     a new ThreadSeen version of those threads (one more upsert): what was cached while these were

@@ -59,6 +59,9 @@ def _require_open_thread(pair):
         raise PermissionDenied(_("This pair has ended; its thread stays readable but closed to new notes."))
 
 
+DRAFT_KEPT_CHARACTERS = 100_000  # five times the longest note or reply
+
+
 def _keep_draft(request, form, pair, week, reply_to=None):
     """A note or reply that could not be saved goes back to the thread as typed, with the
     reason (reflections.views.threads.thread_detail shows it in its form)."""
@@ -66,7 +69,9 @@ def _keep_draft(request, form, pair, week, reply_to=None):
         "pair": pair.pk,
         "week": week.isoformat(),
         "reply_to": reply_to,
-        "body": request.POST.get("body", ""),
+        # Kept as typed, however far past the limit, up to a size no one types (the session
+        # is no place for megabytes).
+        "body": request.POST.get("body", "")[:DRAFT_KEPT_CHARACTERS],
     }
     messages.error(request, (form.errors.get("body") or form.non_field_errors())[0])
 

@@ -34,8 +34,11 @@ def thread_detail(request, pk):
         before = dt.date.fromisoformat(request.GET["before"]) if request.GET.get("before") else None
     except ValueError:
         before = None
-    draft = request.session.pop("review_note_draft", None)
-    review_draft = draft if draft and draft.get("pair") == pair.pk else None
+    # A draft is taken only by its own thread's page: another thread opened meanwhile keeps it.
+    draft = request.session.get("review_note_draft")
+    review_draft = (
+        request.session.pop("review_note_draft") if draft and draft.get("pair") == pair.pk else None
+    )
 
     partial = "reflections/thread_detail.html#weeks"
     key = (

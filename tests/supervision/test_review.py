@@ -94,7 +94,8 @@ def test_a_refused_review_reply_comes_back_as_typed_in_its_open_box(
     too_long = (
         "Planning around the bus timetable was J.'s idea, and I noticed I wanted to take it over. " * 230
     )
-    response = client_for(author).post(
+    maya = client_for(author)
+    response = maya.post(
         reverse("supervision:review-reply-create", args=[note.pk]), {"body": too_long}, follow=True
     )
     html = response.content.decode()
@@ -110,7 +111,20 @@ def test_a_refused_review_reply_comes_back_as_typed_in_its_open_box(
     }
     assert not ReviewReply.objects.exists()
     # Shown once: the draft is not kept for later visits.
-    assert escape(too_long) not in client_for(author).get(pair.get_absolute_url()).content.decode()
+    assert escape(too_long) not in maya.get(pair.get_absolute_url()).content.decode()
+
+
+def test_a_review_draft_waits_for_its_own_thread(client_for, supervisor, author, team, pair, shared_entry):
+    """Another thread opened before the redirect lands (another tab) leaves the draft alone."""
+    li = make_person("li.wei@riverside.example.org", "Li Wei")
+    Membership.objects.create(team=team, user=li, role=Role.PEER)
+    another = PeerPair.objects.create(team=team, inviter=author, invitee=li, status=PeerPair.Status.ACTIVE)
+    rosa = client_for(supervisor)
+    typed = "I wonder what made the planning feel shared this time. " * 400
+    rosa.post(week_url("review-note-create", pair, shared_entry.week), {"body": typed})
+    assert escape(typed) not in rosa.get(another.get_absolute_url()).content.decode()
+    assert escape(typed) in rosa.get(pair.get_absolute_url()).content.decode()
+    assert not ReviewNote.objects.exists()
 
 
 def test_an_ended_pairs_thread_takes_no_new_review_notes_or_replies(
