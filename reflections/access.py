@@ -40,6 +40,12 @@ def require_active_peer(user, pair):
     """Annotating and replying belong to the two peers of an active pair."""
     if pair is None or not pair.has_member(user):
         raise PermissionDenied(_("Only the two peers of this thread write notes here."))
+    require_open_thread(pair)
+
+
+def require_open_thread(pair):
+    """An ended pair's thread stays readable, and nothing new is written into it (notes, replies,
+    review notes)."""
     if not pair.is_active:
         raise PermissionDenied(_("This pair has ended; its thread stays readable but closed to new notes."))
 

@@ -53,12 +53,6 @@ def _thread_for_supervisor(user, pair_id):
     return pair
 
 
-def _require_open_thread(pair):
-    """An ended pair's thread stays readable, and nothing new is written into it."""
-    if not pair.is_active:
-        raise PermissionDenied(_("This pair has ended; its thread stays readable but closed to new notes."))
-
-
 DRAFT_KEPT_CHARACTERS = 100_000  # five times the longest note or reply
 
 
@@ -222,7 +216,7 @@ def _back_to_week(pair, week):
 @require_POST
 def review_note_create(request, pair_id, week):
     pair = _thread_for_supervisor(request.user, pair_id)
-    _require_open_thread(pair)
+    access.require_open_thread(pair)
     monday = _week_from(week)
     if monday is None:
         messages.error(request, _("That week could not be found."))
@@ -261,7 +255,7 @@ def review_reply_create(request, note_id):
         ReviewNote.objects.filter(pair__in=PeerPair.objects.threads_for(request.user)).select_related("pair"),
         pk=note_id,
     )
-    _require_open_thread(note.pair)
+    access.require_open_thread(note.pair)
     form = ReviewReplyForm(request.POST)
     if form.is_valid():
         reply = form.save(commit=False)

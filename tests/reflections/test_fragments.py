@@ -3,6 +3,7 @@ the entry and its notes from the cache, and nothing a reader should see is ever 
 notes, edits, resolved notes, forms with errors, or their own CSRF token."""
 
 import re
+from contextlib import contextmanager
 
 import pytest
 from django.db import connection
@@ -82,23 +83,34 @@ def test_a_new_note_shows_marked_new_then_plainly(client_for, shared_entry, url,
     assert "Could we start Thursday from here?" in again and "is-unread" not in again
 
 
+@contextmanager
+def written_while_marking_seen(monkeypatch, write):
+    """`write` runs after the page has read what it shows and before it marks it seen."""
+    real_mark_seen = flows.mark_seen
+
+    def meanwhile(*args, **kwargs):
+        write()
+        return real_mark_seen(*args, **kwargs)
+
+    monkeypatch.setattr(flows, "mark_seen", meanwhile)
+    yield
+    monkeypatch.setattr(flows, "mark_seen", real_mark_seen)
+
+
 def test_a_note_written_while_the_page_renders_stays_new(
     client_for, shared_entry, url, author, peer, monkeypatch
 ):
     """The page marks what it showed as seen as of before it read the notes: Sam's note, saved
     between the page's reading and its marking, was not on the page, so it is new next time."""
     add_note(shared_entry, peer, PASSAGE, "Could we start Thursday from here?")
-    real_mark_seen = flows.mark_seen
-
-    def sam_writes_meanwhile(*args, **kwargs):
-        add_note(shared_entry, peer, "", "And what did the silence mean to you?")
-        return real_mark_seen(*args, **kwargs)
-
-    monkeypatch.setattr(flows, "mark_seen", sam_writes_meanwhile)
     client = client_for(author)
-    first = annotated(client.get(url))
+
+    def sam_writes():
+        add_note(shared_entry, peer, "", "And what did the silence mean to you?")
+
+    with written_while_marking_seen(monkeypatch, sam_writes):
+        first = annotated(client.get(url))
     assert "Could we start Thursday" in first and "what did the silence mean" not in first
-    monkeypatch.setattr(flows, "mark_seen", real_mark_seen)
     again = annotated(client.get(url))
     assert again.count('class="unread-dot"') == 1
     assert re.search(r'is-unread"[^>]*>(?:(?!</li>).)*what did the silence mean', again, re.S)
@@ -110,16 +122,11 @@ def test_a_note_written_while_the_thread_renders_stays_new(client_for, author, p
     sams = Entry.objects.create(
         author=peer, task=Task.CONNECTION, body="Our Thursday walk.", week=current_week(peer), pair=pair
     )
-    real_mark_seen = flows.mark_seen
-
-    def sam_notes_meanwhile(*args, **kwargs):
-        add_note(sams, peer, "", "I left out how tired I was.")
-        return real_mark_seen(*args, **kwargs)
-
-    monkeypatch.setattr(flows, "mark_seen", sam_notes_meanwhile)
     client = client_for(author)
-    assert "Our Thursday walk." in client.get(f"/threads/{pair.pk}/").content.decode()
-    monkeypatch.setattr(flows, "mark_seen", real_mark_seen)
+    with written_while_marking_seen(
+        monkeypatch, lambda: add_note(sams, peer, "", "I left out how tired I was.")
+    ):
+        assert "Our Thursday walk." in client.get(f"/threads/{pair.pk}/").content.decode()
     page = client.get(f"/threads/{pair.pk}/")
     card = page.context["weeks"][0]["columns"][1]["entries"][0]
     assert (card.pk, card.unread_notes) == (sams.pk, 1)
