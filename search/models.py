@@ -40,10 +40,12 @@ class Document(models.Model):
             # One document per piece of writing; also serves "this kind, these ids" in every search.
             models.UniqueConstraint(fields=["kind", "object_id"], name="search_document_unique"),
         ]
+        # Each reader key with the author: a search narrows by the key, and the search page's
+        # list of people whose writing the reader may read is an index-only scan of each.
         indexes = [
-            models.Index(fields=["owner_id"], name="search_document_owner"),
-            models.Index(fields=["thread_id"], name="search_document_thread"),
-            models.Index(fields=["cohort_id"], name="search_document_cohort"),
+            models.Index(fields=["owner_id", "author"], name="search_document_owner_author"),
+            models.Index(fields=["thread_id", "author"], name="search_document_thread_author"),
+            models.Index(fields=["cohort_id", "author"], name="search_document_cohort_author"),
         ]
 
     def __str__(self):

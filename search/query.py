@@ -121,10 +121,9 @@ def readable_documents(user, filters=Filters(), scopes=None):
     what is readable."""
     if not user.is_authenticated:
         return Document.objects.none()
-    allowed = Q(owner_id=user.pk)
-    for name, ids in (scopes if scopes is not None else scopes_for(user)).items():
-        if ids:
-            allowed |= Q(**{f"{name}_id__in": ids})
+    allowed = Q()
+    for key in _reader_keys(user, scopes):
+        allowed |= key
     documents = Document.objects.filter(allowed)
     if filters.task:
         documents = documents.filter(task=filters.task)
@@ -138,6 +137,31 @@ def readable_documents(user, filters=Filters(), scopes=None):
     if until is not None:
         documents = documents.filter(created__lt=until)
     return documents
+
+
+def readable_authors(user, scopes=None):
+    """The ids of everyone whose writing the user may read (themselves included).
+
+    A union of one query per key, not the authors of `readable_documents()`: each part is an
+    index-only scan of (key, author), where the OR-ed form read every readable document's row
+    (3 ms for a peer with three years of writing, far more for a supervisor of 30 pairs)."""
+    if not user.is_authenticated:
+        return set()
+    # order_by(): without it each part, and the union, would be sorted by Document's -created.
+    parts = [
+        Document.objects.filter(key).order_by().values_list("author_id", flat=True)
+        for key in _reader_keys(user, scopes)
+    ]
+    return {user.pk, *parts[0].union(*parts[1:]).order_by()}
+
+
+def _reader_keys(user, scopes):
+    """The conditions by which the user reads documents (search.registry.Keys): their own
+    journal, then each scope (threads, cohorts) they read anything in."""
+    yield Q(owner_id=user.pk)
+    for name, ids in (scopes if scopes is not None else scopes_for(user)).items():
+        if ids:
+            yield Q(**{f"{name}_id__in": ids})
 
 
 def search(user, text, filters=Filters(), order=RELEVANCE, scopes=None):

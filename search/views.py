@@ -6,7 +6,7 @@ from reflections.models import PeerPair
 
 from .backends import planned_for_the_words
 from .forms import SearchForm
-from .query import RELEVANCE, Filters, readable_documents, scopes_for, search
+from .query import RELEVANCE, Filters, readable_authors, scopes_for, search
 
 PER_PAGE = 20
 
@@ -19,10 +19,9 @@ def _threads_and_people(user):
         PeerPair.objects.threads_for(user).select_related("inviter", "invitee", "team").order_by("-created")
     )
     scopes = scopes_for(user, known={"thread": [pair.pk for pair in threads]})
-    authors = readable_documents(user, scopes=scopes).values("author_id")
-    people = {person.pk: person for person in User.objects.filter(pk__in=authors)}
-    people.setdefault(user.pk, user)
-    return threads, sorted(people.values(), key=lambda person: person.name.casefold()), scopes
+    others = User.objects.filter(pk__in=readable_authors(user, scopes) - {user.pk})
+    people = [user, *others]
+    return threads, sorted(people, key=lambda person: person.name.casefold()), scopes
 
 
 def results(request):

@@ -18,7 +18,7 @@ from reflections.weeks import user_today
 from search import registry
 from search.index import rebuild
 from search.models import Document
-from search.query import Filters, readable_documents
+from search.query import Filters, readable_authors, readable_documents
 from tests.conftest import make_person
 from tests.search import world
 from training import flows as training
@@ -95,6 +95,23 @@ def test_keys_and_readable_agree_for_everyone(everyone):
     assert feedback in by_keys(journal.leah)
     assert ("entry", journal.training_kept.pk) not in by_keys(journal.trainer)
     assert by_keys(journal.stranger) == set()
+
+
+def test_the_people_whose_writing_one_may_read_are_the_authors_of_what_readable_allows(everyone):
+    """The search page's list of people (search.query.readable_authors, read from the keys'
+    indexes): exactly the writers of what each kind's `readable()` lets the person read, and
+    the person themselves."""
+    journal, people = everyone
+    for person in people:
+        writers = {
+            getattr(kind.model_class.objects.get(pk=pk), f"{registry.get(key).author_field}_id")
+            for key, pk in by_readable(person)
+            for kind in [registry.get(key)]
+        }
+        assert readable_authors(person) == writers | {person.pk}, person.name
+    assert readable_authors(journal.stranger) == {journal.stranger.pk}
+    assert journal.leah.pk in readable_authors(journal.trainer)
+    assert journal.supervisor.pk in readable_authors(journal.author)
 
 
 def test_they_agree_after_unsharing_an_entry_with_only_the_authors_own_notes(everyone):

@@ -151,13 +151,15 @@ def test_results_page_through(client_for, author, journal):
 # --- Query counts -------------------------------------------------------------------------------
 
 # The results page: the session and the user (activity was recorded by the first request, and is
-# not again within the minute); the threads for the filter and their teams' supervisors (people
-# for the filter, whose ids are also the thread scope of the search); the navigation's roles and
+# not again within the minute); the threads for the filter (their ids are also the thread scope of
+# the search); the people for the filter: whose writing the person may read, from the keys'
+# indexes, then those people (two cheap queries, where one asking both read every readable
+# document's row: search.query.readable_authors); the navigation's roles and
 # unread count, looked up first, as they tell whether to ask for the cohorts the person trains
 # (the other scope: not asked of this peer worker, who trains none); the count, the page of
 # documents, their highlights; one fetch per kind of writing on the page (here three: entries,
 # notes, review notes).
-QUERIES_SEARCH_PAGE = 11
+QUERIES_SEARCH_PAGE = 12
 
 
 def _grow(journal, count):
