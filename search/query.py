@@ -144,7 +144,8 @@ def readable_authors(user, scopes=None):
 
     A union of one query per key, not the authors of `readable_documents()`: each part is an
     index-only scan of (key, author), where the OR-ed form read every readable document's row
-    (3 ms for a peer with three years of writing, far more for a supervisor of 30 pairs)."""
+    (at a million entries, in PostgreSQL: 3.3 → 0.5 ms for a peer with three years of writing;
+    the whole list, people included, 17 → 6 ms for a supervisor of 30 pairs)."""
     if not user.is_authenticated:
         return set()
     # order_by(): without it each part, and the union, would be sorted by Document's -created.

@@ -18,7 +18,7 @@ from reflections.weeks import user_today
 from search import registry
 from search.index import rebuild
 from search.models import Document
-from search.query import Filters, readable_authors, readable_documents
+from search.query import Filters, readable_authors, readable_documents, scopes_for
 from tests.conftest import make_person
 from tests.search import world
 from training import flows as training
@@ -100,17 +100,21 @@ def test_keys_and_readable_agree_for_everyone(everyone):
 def test_the_people_whose_writing_one_may_read_are_the_authors_of_what_readable_allows(everyone):
     """The search page's list of people (search.query.readable_authors, read from the keys'
     indexes): exactly the writers of what each kind's `readable()` lets the person read, and
-    the person themselves."""
+    the person themselves — with the scopes fetched by the function or, as the search page
+    does, handed to it. Rosa also trains the cohort, so her list joins all three keys."""
     journal, people = everyone
+    Membership.objects.create(team=journal.team, user=journal.supervisor, role=Role.TRAINER)
+    training.add_trainer(journal.trainer.cohort_memberships.get().cohort, journal.supervisor)
+    assert all(scopes_for(journal.supervisor).values())  # threads and a cohort
     for person in people:
-        writers = {
-            getattr(kind.model_class.objects.get(pk=pk), f"{registry.get(key).author_field}_id")
-            for key, pk in by_readable(person)
-            for kind in [registry.get(key)]
-        }
+        writers = set()
+        for key, pk in by_readable(person):
+            kind = registry.get(key)
+            writers.add(getattr(kind.model_class.objects.get(pk=pk), f"{kind.author_field}_id"))
         assert readable_authors(person) == writers | {person.pk}, person.name
+        assert readable_authors(person, scopes_for(person)) == writers | {person.pk}, person.name
     assert readable_authors(journal.stranger) == {journal.stranger.pk}
-    assert journal.leah.pk in readable_authors(journal.trainer)
+    assert {journal.leah.pk, journal.peer.pk} <= readable_authors(journal.supervisor)
     assert journal.supervisor.pk in readable_authors(journal.author)
 
 

@@ -154,7 +154,8 @@ def test_results_page_through(client_for, author, journal):
 # not again within the minute); the threads for the filter (their ids are also the thread scope of
 # the search); the people for the filter: whose writing the person may read, from the keys'
 # indexes, then those people (two cheap queries, where one asking both read every readable
-# document's row: search.query.readable_authors); the navigation's roles and
+# document's row: search.query.readable_authors; the second is not asked of someone who reads
+# only their own writing); the navigation's roles and
 # unread count, looked up first, as they tell whether to ask for the cohorts the person trains
 # (the other scope: not asked of this peer worker, who trains none); the count, the page of
 # documents, their highlights; one fetch per kind of writing on the page (here three: entries,
