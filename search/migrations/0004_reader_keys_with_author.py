@@ -7,32 +7,36 @@ over millions of rows (about 10 s at a million entries on 2 cores). The new ones
 the old ones go, so searches never run without one. Other databases do it the plain way."""
 
 from django.conf import settings
-from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndexConcurrently
+from django.contrib.postgres.operations import (
+    AddIndexConcurrently,
+    NotInTransactionMixin,
+    RemoveIndexConcurrently,
+)
 from django.db import migrations, models
 
 
-def _on_postgresql(schema_editor):
-    return schema_editor.connection.vendor == "postgresql"
+class PlainOutsidePostgreSQL:
+    """Mixed into a *Concurrently operation: that operation on PostgreSQL, the plain one (the
+    class after NotInTransactionMixin in its MRO: AddIndex, RemoveIndex) elsewhere."""
 
-
-class AddIndexWithoutBlockingWrites(AddIndexConcurrently):
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        base = super() if _on_postgresql(schema_editor) else super(AddIndexConcurrently, self)
-        base.database_forwards(app_label, schema_editor, from_state, to_state)
+        self._operation(schema_editor).database_forwards(app_label, schema_editor, from_state, to_state)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        base = super() if _on_postgresql(schema_editor) else super(AddIndexConcurrently, self)
-        base.database_backwards(app_label, schema_editor, from_state, to_state)
+        self._operation(schema_editor).database_backwards(app_label, schema_editor, from_state, to_state)
+
+    def _operation(self, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            return super()
+        return super(NotInTransactionMixin, self)
 
 
-class RemoveIndexWithoutBlockingWrites(RemoveIndexConcurrently):
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        base = super() if _on_postgresql(schema_editor) else super(RemoveIndexConcurrently, self)
-        base.database_forwards(app_label, schema_editor, from_state, to_state)
+class AddIndexWithoutBlockingWrites(PlainOutsidePostgreSQL, AddIndexConcurrently):
+    pass
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        base = super() if _on_postgresql(schema_editor) else super(RemoveIndexConcurrently, self)
-        base.database_backwards(app_label, schema_editor, from_state, to_state)
+
+class RemoveIndexWithoutBlockingWrites(PlainOutsidePostgreSQL, RemoveIndexConcurrently):
+    pass
 
 
 class Migration(migrations.Migration):
