@@ -140,7 +140,9 @@ def choose(people_limit, rng):  # noqa: C901 - one pass over the data, page by p
             targets["search"] = "search index not built (python manage.py rebuild_search_index)"
         else:
             for pair in reader_pairs:
-                for person in (pair.inviter, pair.invitee):
+                # Both peers and, as on the thread and entry pages, a supervisor of their team,
+                # who reads every thread in it: a search over some 25,000 documents at full scale.
+                for person in (pair.inviter, pair.invitee, *supervisors.get(pair.team_id, [])[:1]):
                     query = urlencode({"q": rng.choice(FEELINGS)})
                     targets["search"].append((person, "GET", f"/search/?{query}", {}, ""))
 

@@ -11,9 +11,11 @@ class Document(models.Model):
     for every kind and person), so a search narrows by index; each result is fetched through
     `readable()` once more before it is shown.
 
-    On PostgreSQL `vector` holds the weighted tsvector (title A, body B), refreshed on each save,
-    with a GIN index (created in migration 0001 on PostgreSQL only, as SQLite has no GIN). On
-    SQLite it stays empty and the simple backend searches `title` and `body`.
+    On PostgreSQL `vector` holds the weighted tsvector (title A, body B), refreshed on each save.
+    It has no index of its own: a search narrows by the reader keys, then matches within what the
+    person may read, so its cost follows their writing, not the organisation's (migration 0005
+    dropped the GIN index 0001 built). On SQLite it stays empty and the simple backend searches
+    `title` and `body`.
     """
 
     kind = models.CharField(max_length=40)

@@ -4,7 +4,8 @@ what `Kind.readable(user)` allows, matched and ranked by the database's backend.
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Q
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, Window
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
@@ -57,6 +58,28 @@ class Search:
     @property
     def is_empty(self):
         return not self.terms
+
+    def page(self, number, per_page):
+        """One page of the matching documents, as Django's `Paginator.get_page` gives it, with
+        the number of matches counted in the same statement (COUNT(*) OVER ()): the count and
+        the page each matched and ranked all of the reader's writing, so asking twice did it
+        twice (at a million entries, 12 ms each for a supervisor of 30 pairs). Only a page past
+        the last, or no match at all, asks for the count on its own, as the paginator would."""
+        paginator = Paginator(self.documents, per_page)
+        try:
+            wanted = int(number or 1)
+        except (TypeError, ValueError):
+            wanted = 1
+        rows = []
+        if wanted >= 1:
+            first = (wanted - 1) * per_page
+            with planned_for_the_words():
+                rows = list(self.documents.annotate(matches=Window(Count("pk")))[first : first + per_page])
+        if not rows:
+            with planned_for_the_words():
+                return paginator.get_page(number)
+        paginator.count = rows[0].matches
+        return Page(rows, wanted, paginator)
 
     def hits(self, page_documents):
         """Results for one page of documents: one query for the highlights, then one per kind of

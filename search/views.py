@@ -1,10 +1,8 @@
-from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from accounts.models import User
 from reflections.models import PeerPair
 
-from .backends import planned_for_the_words
 from .forms import SearchForm
 from .query import RELEVANCE, Filters, readable_authors, scopes_for, search
 
@@ -44,8 +42,7 @@ def results(request):
         context["query"] = prepared.text
         context["filtered"] = filters != Filters()
         if not prepared.is_empty:
-            with planned_for_the_words():  # counting the matches
-                page = Paginator(prepared.documents, PER_PAGE).get_page(request.GET.get("page"))
+            page = prepared.page(request.GET.get("page"), PER_PAGE)
             context["searched"], context["page"] = True, page
             context["hits"] = prepared.hits(page.object_list)
             query = request.GET.copy()

@@ -102,7 +102,7 @@ def test_a_small_seed_is_consistent(capsys):
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_indexes WHERE indexname = 'reflections_entry_thread'")
         assert cursor.fetchone()[0] == 1
-        cursor.execute("SELECT count(*) FROM pg_indexes WHERE indexname = 'search_document_vector'")
+        cursor.execute("SELECT count(*) FROM pg_indexes WHERE indexname = 'search_document_thread_author'")
         assert cursor.fetchone()[0] == 1
 
 

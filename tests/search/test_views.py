@@ -148,6 +148,34 @@ def test_results_page_through(client_for, author, journal):
     assert "page=1" in second.text and "q=lantern" in second.text
 
 
+@pytest.mark.parametrize(
+    ("asked", "shown", "hits"),
+    [
+        ("3", "Page 3 of 3", 5),  # the last page
+        ("9", "Page 3 of 3", 5),  # past the end: the last page, as Django's paginator gives it
+        ("0", "Page 3 of 3", 5),  # below the first: the same
+        ("two", "Page 1 of 3", 20),  # not a number: the first
+        ("", "Page 1 of 3", 20),
+    ],
+)
+def test_any_page_number_gives_a_page_with_the_whole_count(client_for, author, journal, asked, shown, hits):
+    for n in range(45):
+        Entry.objects.create(author=author, task=Task.CONNECTION, body=f"Lantern {n}", week=journal.week)
+
+    response = client_for(author).get(URL, {"q": "lantern", "page": asked})
+
+    assert response.status_code == 200
+    assert "45 results" in response.text and shown in response.text
+    assert response.text.count('class="hit card"') == hits
+
+
+def test_a_page_past_the_end_with_no_match_at_all_says_so(client_for, journal):
+    response = client_for(journal.author).get(URL, {"q": "lighthouse", "page": "4"})
+
+    assert response.status_code == 200
+    assert "0 results" in response.text and 'class="hit card"' not in response.text
+
+
 # --- Query counts -------------------------------------------------------------------------------
 
 # The results page: the session and the user (activity was recorded by the first request, and is
@@ -157,10 +185,10 @@ def test_results_page_through(client_for, author, journal):
 # document's row: search.query.readable_authors; the second is not asked of someone who reads
 # only their own writing); the navigation's roles and
 # unread count, looked up first, as they tell whether to ask for the cohorts the person trains
-# (the other scope: not asked of this peer worker, who trains none); the count, the page of
-# documents, their highlights; one fetch per kind of writing on the page (here three: entries,
-# notes, review notes).
-QUERIES_SEARCH_PAGE = 12
+# (the other scope: not asked of this peer worker, who trains none); the page of documents with
+# the number of matches (one statement: Search.page); their highlights; one fetch per kind of
+# writing on the page (here three: entries, notes, review notes).
+QUERIES_SEARCH_PAGE = 11
 
 
 def _grow(journal, count):
