@@ -64,7 +64,7 @@ class Search:
         the number of matches counted in the same statement (COUNT(*) OVER ()): the count and
         the page each matched and ranked all of the reader's writing, so asking twice did it
         twice (at a million entries, 12 ms each for a supervisor of 30 pairs). Only a page past
-        the last, or no match at all, asks for the count on its own, as the paginator would."""
+        the last asks for the count on its own, as the paginator would."""
         paginator = Paginator(self.documents, per_page)
         try:
             wanted = int(number or 1)
@@ -75,11 +75,11 @@ class Search:
             first = (wanted - 1) * per_page
             with planned_for_the_words():
                 rows = list(self.documents.annotate(matches=Window(Count("pk")))[first : first + per_page])
-        if not rows:
-            with planned_for_the_words():
-                return paginator.get_page(number)
-        paginator.count = rows[0].matches
-        return Page(rows, wanted, paginator)
+        if rows or wanted == 1:
+            paginator.count = rows[0].matches if rows else 0
+            return Page(rows, wanted, paginator)
+        with planned_for_the_words():
+            return paginator.get_page(number)
 
     def hits(self, page_documents):
         """Results for one page of documents: one query for the highlights, then one per kind of

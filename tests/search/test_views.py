@@ -218,6 +218,17 @@ def test_the_results_page_takes_the_same_queries_for_few_and_many_results(
     assert 'class="badge">Note<' in response.text and 'class="badge">Review note<' in response.text
 
 
+def test_a_search_that_matches_nothing_stops_at_its_page(client_for, journal, django_assert_num_queries):
+    client = client_for(journal.author)
+    client.get(URL)  # the first request records the session's activity
+
+    # No highlights and no writing to fetch (three kinds above), and no count of its own.
+    with django_assert_num_queries(QUERIES_SEARCH_PAGE - 4):
+        response = client.get(URL, {"q": "lighthouse"})
+
+    assert "0 results" in response.text
+
+
 def test_search_time_zone_labels(client_for, journal):
     journal.private.created = dt.datetime(2026, 3, 1, 23, 30, tzinfo=dt.UTC)
     journal.private.save()
