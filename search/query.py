@@ -15,6 +15,7 @@ from .models import Document
 from .registry import Kind, Presented
 
 RELEVANCE, NEWEST = "relevance", "newest"
+MAX_PAGE = 100_000
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,8 @@ class Search:
         except (TypeError, ValueError):
             wanted = 1
         rows = []
-        if wanted >= 1:
+        # Past any real page (and past what OFFSET can hold): left to the paginator's count.
+        if 1 <= wanted <= MAX_PAGE:
             first = (wanted - 1) * per_page
             with planned_for_the_words():
                 rows = list(self.documents.annotate(matches=Window(Count("pk")))[first : first + per_page])

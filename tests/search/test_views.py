@@ -154,6 +154,7 @@ def test_results_page_through(client_for, author, journal):
         ("3", "Page 3 of 3", 5),  # the last page
         ("9", "Page 3 of 3", 5),  # past the end: the last page, as Django's paginator gives it
         ("0", "Page 3 of 3", 5),  # below the first: the same
+        ("99999999999999999999", "Page 3 of 3", 5),  # beyond what a database's OFFSET holds
         ("two", "Page 1 of 3", 20),  # not a number: the first
         ("", "Page 1 of 3", 20),
     ],
