@@ -141,7 +141,7 @@ def choose(people_limit, rng):  # noqa: C901 - one pass over the data, page by p
         else:
             for pair in reader_pairs:
                 # Both peers and, as on the thread and entry pages, a supervisor of their team,
-                # who reads every thread in it: a search over some 25,000 documents at full scale.
+                # who reads every thread in it: a search over some 24,000 documents at full scale.
                 for person in (pair.inviter, pair.invitee, *supervisors.get(pair.team_id, [])[:1]):
                     query = urlencode({"q": rng.choice(FEELINGS)})
                     targets["search"].append((person, "GET", f"/search/?{query}", {}, ""))

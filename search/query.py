@@ -65,10 +65,11 @@ class Search:
         the number of matches counted in the same statement (COUNT(*) OVER ()): the count and
         the page each matched and ranked all of the reader's writing, so asking twice did it
         twice (at a million entries, 12 ms each for a supervisor of 30 pairs). Only a page past
-        the last asks for the count on its own, as the paginator would."""
+        the last asks for the count on its own, as the paginator would (no orphans, an empty first
+        page allowed: the paginator's defaults, which the search page uses)."""
         paginator = Paginator(self.documents, per_page)
         try:
-            wanted = int(number or 1)
+            wanted = int(number)
         except (TypeError, ValueError):
             wanted = 1
         rows = []

@@ -3,7 +3,7 @@
 Every search is narrowed by the reader's keys (search.query.readable_documents). With the GIN
 index, PostgreSQL intersected a supervisor's keys with a word's posting list, which spans the
 whole organisation: the cost of a search grew with everyone's writing, not with what the person
-can read (at a million entries, a supervisor of 30 pairs counting "heard" took 65–207 ms; row by
+can read (at a million entries, a supervisor of 30 pairs counting "heard" took 65–171 ms; row by
 row within their 24,000 documents, 12 ms). A peer's searches never used it. Without it, saving
 writing no longer updates it either.
 
@@ -29,6 +29,8 @@ class Migration(migrations.Migration):
     operations = [
         migrations.RunPython(
             on_postgresql("DROP INDEX CONCURRENTLY IF EXISTS search_document_vector"),
+            # An interrupted CONCURRENTLY build leaves an INVALID index that IF NOT EXISTS would
+            # skip: drop it by hand before going backwards again.
             on_postgresql(
                 "CREATE INDEX CONCURRENTLY IF NOT EXISTS search_document_vector ON search_document USING gin (vector)"
             ),

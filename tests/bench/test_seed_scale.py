@@ -104,6 +104,9 @@ def test_a_small_seed_is_consistent(capsys):
         assert cursor.fetchone()[0] == 1
         cursor.execute("SELECT count(*) FROM pg_indexes WHERE indexname = 'search_document_thread_author'")
         assert cursor.fetchone()[0] == 1
+        # No index on the words (search.0005): a search matches within the reader's keys.
+        cursor.execute("SELECT count(*) FROM pg_indexes WHERE indexname = 'search_document_vector'")
+        assert cursor.fetchone()[0] == 0
 
 
 def _documents():
