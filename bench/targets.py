@@ -83,6 +83,10 @@ def choose(people_limit, rng):  # noqa: C901 - one pass over the data, page by p
     for m in Membership.objects.filter(role=Role.SUPERVISOR).select_related("user"):
         supervisors.setdefault(m.team_id, []).append(m.user)
 
+    def readers_of(pair):
+        """Who reads a pair's thread: both peers and a supervisor of their team."""
+        return (pair.inviter, pair.invitee, *supervisors.get(pair.team_id, [])[:1])
+
     targets = {page: [] for page in PAGES}
     targets["healthz"] = [(None, "GET", "/healthz/", {}, "")]
 
@@ -95,8 +99,7 @@ def choose(people_limit, rng):  # noqa: C901 - one pass over the data, page by p
     this_week = current_week(pairs[0].inviter)
     last_year = [this_week - dt.timedelta(weeks=n) for n in range(1, 53)]
     for pair in reader_pairs:
-        readers = [pair.inviter, pair.invitee, *supervisors.get(pair.team_id, [])[:1]]
-        for reader in readers:
+        for reader in readers_of(pair):
             targets["thread"].append((reader, "GET", f"/threads/{pair.pk}/", {}, ""))
             before = rng.choice(last_year).isoformat()
             targets["thread"].append((reader, "GET", f"/threads/{pair.pk}/?before={before}", {}, ""))
@@ -105,14 +108,11 @@ def choose(people_limit, rng):  # noqa: C901 - one pass over the data, page by p
         Entry.objects.filter(pair__in=reader_pairs, week__gte=last_year[-1])
         .annotate(notes=Count("annotations"))
         .filter(notes=20)
-        .values_list("pk", "pair_id", "author_id")
+        .values_list("pk", "pair_id")
     )
     by_pair = {p.pk: p for p in reader_pairs}
-    for entry_id, pair_id, author_id in featured:
-        pair = by_pair[pair_id]
-        other = pair.invitee if author_id == pair.inviter_id else pair.inviter
-        author = pair.inviter if author_id == pair.inviter_id else pair.invitee
-        for reader in [author, other, *supervisors.get(pair.team_id, [])[:1]]:
+    for entry_id, pair_id in featured:  # read by its author, the peer and a supervisor
+        for reader in readers_of(by_pair[pair_id]):
             targets["entry"].append((reader, "GET", f"/entries/{entry_id}/", {}, ""))
 
     large_teams = (
@@ -140,9 +140,9 @@ def choose(people_limit, rng):  # noqa: C901 - one pass over the data, page by p
             targets["search"] = "search index not built (python manage.py rebuild_search_index)"
         else:
             for pair in reader_pairs:
-                # Both peers and, as on the thread and entry pages, a supervisor of their team,
-                # who reads every thread in it: a search over some 24,000 documents at full scale.
-                for person in (pair.inviter, pair.invitee, *supervisors.get(pair.team_id, [])[:1]):
+                # The supervisor reads every thread of the team: a search over some 24,000
+                # documents at full scale.
+                for person in readers_of(pair):
                     query = urlencode({"q": rng.choice(FEELINGS)})
                     targets["search"].append((person, "GET", f"/search/?{query}", {}, ""))
 
