@@ -27,7 +27,7 @@ def dashboard(request):
     user = request.user
     this_week = current_week(user)
     known = memberships_of(user)  # the navigation's lookup: roles, and each team's name
-    entries = list(Entry.objects.filter(author=user, week=this_week).select_related("pair"))
+    entries = list(Entry.objects.filter(author=user, week=this_week))  # the tiles read only pair_id
     tiles = []
     for task in Task:
         tiles.append(
@@ -53,7 +53,7 @@ def dashboard(request):
         "memberships": known["memberships"],
         "is_peer": known["roles"][Role.PEER],
         "tiles": tiles,
-        "drafts": Draft.objects.filter(author=user).select_related("entry")[:5],
+        "drafts": Draft.objects.filter(author=user)[:5],  # the list reads only entry_id
         "threads": [p for p in pairs if p.is_active],
         "invitations_to_me": [p for p in pairs if p.status == "pending" and p.invitee_id == user.pk],
         "invitations_from_me": [p for p in pairs if p.status == "pending" and p.inviter_id == user.pk],
