@@ -11,10 +11,10 @@ from .models import Annotation, Entry, PeerPair, Reply
 
 
 def entry_for_reading(user, pk):
-    # "training__day": whether it is a training journal entry (training.TrainingEntry), in the same query.
+    # "training": whether it is a training journal entry (training.TrainingEntry), in the same query.
     return get_object_or_404(
         Entry.objects.visible_to(user).select_related(
-            "author", "pair__inviter", "pair__invitee", "pair__team", "training__day"
+            "author", "pair__inviter", "pair__invitee", "pair__team", "training"
         ),
         pk=pk,
     )
