@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.apps import apps
 from django.conf import settings
 from django.db import models
@@ -117,6 +119,10 @@ class PeerPair(models.Model):
 
     def get_absolute_url(self):
         return reverse("reflections:thread-detail", args=[self.pk])
+
+    def get_week_url(self, week):
+        """The thread's page that starts with `week` (a Monday), at that week."""
+        return f"{self.get_absolute_url()}?before={(week + dt.timedelta(weeks=1)).isoformat()}#week-{week}"
 
     def other(self, user):
         return self.invitee if user.pk == self.inviter_id else self.inviter

@@ -208,9 +208,7 @@ def _week_from(value):
 
 
 def _back_to_week(pair, week):
-    return redirect(
-        f"{pair.get_absolute_url()}?before={(week + dt.timedelta(days=7)).isoformat()}#week-{week}"
-    )
+    return redirect(pair.get_week_url(week))
 
 
 @require_POST

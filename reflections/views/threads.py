@@ -34,11 +34,12 @@ def thread_detail(request, pk):
         before = dt.date.fromisoformat(request.GET["before"]) if request.GET.get("before") else None
     except ValueError:
         before = None
-    # A draft is taken only by its own thread's page: another thread opened meanwhile keeps it.
+    # A review note or reply that could not be saved (supervision.views._keep_draft) comes back
+    # into its week's form, once: it is taken only by a page of its own thread that shows its
+    # week, so another thread, or another page of this one, opened meanwhile keeps it.
     draft = request.session.get("review_note_draft")
-    review_draft = (
-        request.session.pop("review_note_draft") if draft and draft.get("pair") == pair.pk else None
-    )
+    review_draft = draft if draft and draft.get("pair") == pair.pk else None
+    draft_elsewhere = None
 
     partial = "reflections/thread_detail.html#weeks"
     key = (
@@ -52,6 +53,8 @@ def thread_detail(request, pk):
     else:
         as_of = timezone.now()  # before the weeks are read: what arrives meanwhile stays new
         page_entries, weeks, has_more = _weeks_on_page(entries, before, user, is_peer)
+        if review_draft:
+            review_draft, draft_elsewhere = _draft_on_page(request, pair, review_draft, weeks, before)
         by_week = _by_week(pair, page_entries, weeks, user, is_peer)
         others_weeks = sorted({e.week for e in page_entries if e.author_id != user.pk})
         context = {
@@ -82,8 +85,24 @@ def thread_detail(request, pk):
         "tasks": Task.choices,
         "readers": access.readers_of(pair),
         "reads": readers_of_my_writing(pair, user) if is_peer else None,
+        "draft_elsewhere": draft_elsewhere,
     }
     return render(request, "reflections/thread_detail.html", context)
+
+
+def _draft_on_page(request, pair, draft, weeks, before):
+    """(the draft to show in its week's form, or None; what to say about it otherwise).
+
+    A draft whose week is on screen is taken. Otherwise it is kept and the page links to its
+    week — unless this is that week's own page and the week is not on it (its writing was
+    unshared meanwhile): then the draft is taken and shown as typed, so it can be copied."""
+    week = dt.date.fromisoformat(draft["week"])
+    if week in weeks:
+        return request.session.pop("review_note_draft"), None
+    own_page = before == week + dt.timedelta(weeks=1)
+    if own_page:
+        request.session.pop("review_note_draft")
+    return None, {"week": week, "url": pair.get_week_url(week), "body": draft["body"] if own_page else None}
 
 
 def _weeks_on_page(entries, before, user, is_peer):

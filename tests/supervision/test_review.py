@@ -127,6 +127,47 @@ def test_a_review_draft_waits_for_its_own_thread(client_for, supervisor, author,
     assert not ReviewNote.objects.exists()
 
 
+def test_a_review_draft_for_a_week_off_the_page_is_kept_until_that_week_is_shown(
+    client_for, supervisor, author, pair
+):
+    """The thread opened at its newest weeks (another tab, a bookmark) before the redirect lands
+    on an older week: the draft is not there to show, so it is kept, and the page says where."""
+    this_week = current_week(author)
+    themes = ["the bus timetable", "the allotment", "the library visit", "a missed call", "the rota", "J.'s plan"]
+    weeks = [this_week - dt.timedelta(weeks=n) for n in range(len(themes))]
+    for week, theme in zip(weeks, themes):
+        entry = Entry.objects.create(
+            author=author, task=Task.CONNECTION, title=f"About {theme}", body=f"What I noticed about {theme}.",
+            week=week,
+        )
+        flows.share_entry(entry, pair)
+    oldest = weeks[-1]
+    rosa = client_for(supervisor)
+    typed = "I wonder what changed for you both after the allotment week. " * 400
+    redirect = rosa.post(week_url("review-note-create", pair, oldest), {"body": typed})
+    newest_page = rosa.get(pair.get_absolute_url()).content.decode()
+    assert escape(typed) not in newest_page
+    assert "is not sent yet" in newest_page and "Go to that week" in newest_page
+    assert escape(redirect.url.split("#")[0]) in newest_page  # a link to the page with that week
+    page = rosa.get(redirect.url).content.decode()
+    assert escape(typed) in page
+    assert escape(typed) not in rosa.get(redirect.url).content.decode()  # shown once, then gone
+    assert not ReviewNote.objects.exists()
+
+
+def test_a_review_draft_whose_week_was_unshared_meanwhile_is_shown_to_copy(
+    client_for, supervisor, author, pair, shared_entry
+):
+    rosa = client_for(supervisor)
+    typed = "What would it look like to plan the next visit together with J.? " * 400
+    redirect = rosa.post(week_url("review-note-create", pair, shared_entry.week), {"body": typed})
+    flows.unshare_entry(shared_entry)  # the week's only writing, so the week leaves the thread
+    page = rosa.get(redirect.url).content.decode()
+    assert "That week has no shared writing any more" in page
+    assert f'<textarea id="draft-elsewhere" rows="4" readonly>{escape(typed)}</textarea>' in page
+    assert "is not sent yet" not in rosa.get(redirect.url).content.decode()  # taken: shown once
+
+
 def test_an_ended_pairs_thread_takes_no_new_review_notes_or_replies(
     client_for, supervisor, author, pair, shared_entry
 ):
