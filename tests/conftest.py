@@ -4,6 +4,7 @@ The people are realistic and fixed (no random data): an author and the peer she 
 with, their team's supervisor, a stranger with no team, and a supervisor of another team.
 """
 
+import datetime as dt
 import os
 
 import pytest
@@ -20,6 +21,36 @@ PASSWORD = "tidal-lantern-4821"
 
 def make_person(email, name, time_zone="Europe/London"):
     return ensure_person(email, name, time_zone, password=PASSWORD)
+
+
+WEEKLY_THEMES = [
+    "the bus timetable",
+    "the allotment",
+    "the library visit",
+    "a missed call",
+    "the rota",
+    "J.'s plan",
+]
+
+
+def share_weekly(author, pair, themes=WEEKLY_THEMES):
+    """One shared entry a week by `author`, this week and back: the entries, newest first."""
+    from reflections import flows
+    from reflections.models import Entry, Task
+    from reflections.weeks import current_week
+
+    this_week, entries = current_week(author), []
+    for n, theme in enumerate(themes):
+        entry = Entry.objects.create(
+            author=author,
+            task=Task.CONNECTION,
+            title=f"About {theme}",
+            body=f"What I noticed about {theme}, and what I brought to it.",
+            week=this_week - dt.timedelta(weeks=n),
+        )
+        flows.share_entry(entry, pair)
+        entries.append(entry)
+    return entries
 
 
 @pytest.fixture(autouse=True)

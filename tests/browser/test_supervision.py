@@ -2,6 +2,9 @@
 the peers see exactly who read their writing. Axe on every page, laptop and phone."""
 
 import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from reflections import flows
@@ -9,6 +12,7 @@ from reflections.models import Entry, PeerPair, Task
 from reflections.weeks import current_week
 from supervision.models import ReviewNote, ReviewReply, WeekReview
 from tests.browser.conftest import check_page
+from tests.conftest import share_weekly
 
 
 @pytest.fixture
@@ -89,3 +93,36 @@ def test_the_team_page_on_a_phone(phone_page, login, supervisor, shared_week):
     check_page(phone_page, "team-page-phone")
     phone_page.goto(shared_week[0].get_absolute_url())
     check_page(phone_page, "thread-as-supervisor-phone")
+
+
+def test_an_unsent_review_note_waits_for_its_week_and_is_never_lost(
+    page, base_url, supervisor, author, peer, team
+):
+    """A note that could not be saved, for a week on an older page, met from the thread's newest
+    page (another tab, a bookmark): the page says where it waits; that week's page gives it back.
+    If the week's writing is unshared meanwhile, the text is shown to copy."""
+    pair = PeerPair.objects.create(team=team, inviter=author, invitee=peer, status=PeerPair.Status.ACTIVE)
+    entries = share_weekly(author, pair)
+    oldest = entries[-1].week
+    # The failed save goes through the supervisor's own session (the browser's, below).
+    rosa = Client()
+    rosa.force_login(supervisor, backend="allauth.account.auth_backends.AuthenticationBackend")
+    typed = "I wonder what changed for you both after the allotment week. " * 400
+    note_url = reverse("supervision:review-note-create", args=[pair.pk, oldest.isoformat()])
+    rosa.post(note_url, {"body": typed})
+    cookie = {"name": settings.SESSION_COOKIE_NAME, "value": rosa.cookies[settings.SESSION_COOKIE_NAME].value}
+    page.context.add_cookies([{**cookie, "url": base_url, "httpOnly": True, "sameSite": "Lax"}])
+
+    page.goto(pair.get_absolute_url())
+    expect(page.get_by_text("is not sent yet")).to_be_visible()
+    check_page(page, "thread-review-draft-waits")
+    page.get_by_role("link", name="Go to that week").click()
+    expect(page.get_by_label("A note for both peers").last).to_have_value(typed)
+    check_page(page, "thread-review-draft-back")
+
+    rosa.post(note_url, {"body": typed})
+    flows.unshare_entry(entries[-1])
+    page.goto(pair.get_week_url(oldest).split("#")[0])  # the page open now, loaded again
+    expect(page.get_by_label("Your text, not sent")).to_have_value(typed)
+    check_page(page, "thread-review-draft-to-copy")
+    assert not ReviewNote.objects.exists()

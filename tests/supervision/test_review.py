@@ -14,7 +14,7 @@ from reflections import flows
 from reflections.models import Entry, PeerPair, Task
 from reflections.weeks import current_week
 from supervision.models import ReadRecord, ReviewNote, ReviewReply, WeekReview
-from tests.conftest import make_person
+from tests.conftest import make_person, share_weekly
 
 
 @pytest.fixture
@@ -132,16 +132,7 @@ def test_a_review_draft_for_a_week_off_the_page_is_kept_until_that_week_is_shown
 ):
     """The thread opened at its newest weeks (another tab, a bookmark) before the redirect lands
     on an older week: the draft is not there to show, so it is kept, and the page says where."""
-    this_week = current_week(author)
-    themes = ["the bus timetable", "the allotment", "the library visit", "a missed call", "the rota", "J.'s plan"]
-    weeks = [this_week - dt.timedelta(weeks=n) for n in range(len(themes))]
-    for week, theme in zip(weeks, themes):
-        entry = Entry.objects.create(
-            author=author, task=Task.CONNECTION, title=f"About {theme}", body=f"What I noticed about {theme}.",
-            week=week,
-        )
-        flows.share_entry(entry, pair)
-    oldest = weeks[-1]
+    oldest = share_weekly(author, pair)[-1].week
     rosa = client_for(supervisor)
     typed = "I wonder what changed for you both after the allotment week. " * 400
     redirect = rosa.post(week_url("review-note-create", pair, oldest), {"body": typed})
