@@ -1,6 +1,8 @@
 from functools import cache
 
+from django.conf import settings
 from django.db import connections, router
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import SimpleLazyObject
 
 from .models import Membership, Role, Team
@@ -66,16 +68,40 @@ def look_again(user):
         user.request_memberships = SimpleLazyObject(lambda: navigation_of(user))
 
 
+# The header's links, by the names base.html uses.
+SITE_URL_NAMES = {
+    "dashboard": "reflections:dashboard",
+    "entries": "reflections:entry-list",
+    "pairs": "reflections:pair-list",
+    "review": "supervision:review-home",
+    "training": "training:home",
+    "teams": "accounts:team-list",
+    "profile": "accounts:profile",
+    "search": "search:results",
+    "notifications": "notifications:list",
+    "sign_out": "account_logout",
+}
+
+
+@cache
+def _site_urls(prefix, urlconf):
+    """Reversed once per URL configuration and script prefix (what reverse() depends on for
+    links without arguments), not eleven times on every page."""
+    return {key: reverse(name, urlconf=urlconf) for key, name in SITE_URL_NAMES.items()}
+
+
 def navigation(request):
-    """What the header shows the signed-in person: what their roles give them, and how many
-    notifications they have not read."""
+    """What the header shows: its links; for the signed-in person, what their roles give them
+    and how many notifications they have not read."""
+    urls = {"site_urls": _site_urls(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)}
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {}
+        return urls
     # Lazy: pages that never render the navigation pay no query; those that do pay one, shared
     # with the page's access queries (accounts.middleware.RequestMembershipsMiddleware).
     nav = SimpleLazyObject(lambda: memberships_of(user))
     return {
+        **urls,
         "my_roles": SimpleLazyObject(lambda: nav["roles"]),
         "unread_notifications": SimpleLazyObject(lambda: nav["unread"]),
     }
