@@ -13,17 +13,29 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+class OptionsInPlaceSelect(forms.Select):
+    """A select whose options are written in its own template rather than one template each: a
+    supervisor's filters list some 30 threads and 60 people, a millisecond of includes per page."""
+
+    template_name = "search/widgets/select.html"
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search for"), max_length=200, required=False)
-    task = forms.ChoiceField(label=_("Task"), required=False)
-    thread = forms.TypedChoiceField(label=_("Thread"), required=False, coerce=int, empty_value=None)
-    author = forms.TypedChoiceField(label=_("Written by"), required=False, coerce=int, empty_value=None)
+    task = forms.ChoiceField(label=_("Task"), required=False, widget=OptionsInPlaceSelect)
+    thread = forms.TypedChoiceField(
+        label=_("Thread"), required=False, coerce=int, empty_value=None, widget=OptionsInPlaceSelect
+    )
+    author = forms.TypedChoiceField(
+        label=_("Written by"), required=False, coerce=int, empty_value=None, widget=OptionsInPlaceSelect
+    )
     since = forms.DateField(label=_("Written from"), required=False, widget=DateInput())
     until = forms.DateField(label=_("Written until"), required=False, widget=DateInput())
     order = forms.ChoiceField(
         label=_("Show"),
         required=False,
         choices=[(RELEVANCE, _("Best matches first")), (NEWEST, _("Newest first"))],
+        widget=OptionsInPlaceSelect,
     )
 
     def __init__(self, *args, user, threads, people, **kwargs):
