@@ -1,4 +1,4 @@
-from functools import cache
+from functools import cache, lru_cache
 
 from django.conf import settings
 from django.db import connections, router
@@ -83,7 +83,7 @@ SITE_URL_NAMES = {
 }
 
 
-@cache
+@lru_cache(maxsize=16)  # bounded: the script prefix comes from the server (SCRIPT_NAME)
 def _site_urls(prefix, urlconf):
     """Reversed once per URL configuration and script prefix (what reverse() depends on for
     links without arguments), not eleven times on every page."""

@@ -15,7 +15,8 @@ class DateInput(forms.DateInput):
 
 class OptionsInPlaceSelect(forms.Select):
     """A select whose options are written in its own template rather than one template each: a
-    supervisor's filters list some 30 threads and 60 people, a millisecond of includes per page."""
+    supervisor's filters list some 30 threads and 60 people, a millisecond of includes per page.
+    For flat choices only: no option groups, no attributes on an option but `selected`."""
 
     template_name = "search/widgets/select.html"
 

@@ -53,9 +53,11 @@ def thread_detail(request, pk):
     else:
         as_of = timezone.now()  # before the weeks are read: what arrives meanwhile stays new
         page_entries, weeks, has_more = _weeks_on_page(entries, before, user, is_peer)
-        if review_draft:
-            review_draft, draft_elsewhere = _draft_on_page(request, pair, review_draft, weeks, before)
         by_week = _by_week(pair, page_entries, weeks, user, is_peer)
+        if review_draft:
+            review_draft, draft_elsewhere = _draft_on_page(
+                request, pair, review_draft, by_week, before, task, is_peer
+            )
         others_weeks = sorted({e.week for e in page_entries if e.author_id != user.pk})
         context = {
             "pair": pair,
@@ -90,19 +92,26 @@ def thread_detail(request, pk):
     return render(request, "reflections/thread_detail.html", context)
 
 
-def _draft_on_page(request, pair, draft, weeks, before):
-    """(the draft to show in its week's form, or None; what to say about it otherwise).
+def _draft_on_page(request, pair, draft, by_week, before, task, is_peer):
+    """(the draft to show in its form, or None; what to say about it otherwise).
 
-    A draft whose week is on screen is taken. Otherwise it is kept and the page links to its
-    week — unless this is that week's own page and the week is not on it (its writing was
-    unshared meanwhile): then the draft is taken and shown as typed, so it can be copied."""
+    A draft whose form is on screen is taken into it. One whose week is on another page is kept,
+    and this page links to that week. A draft whose week is here — or would be: its own page,
+    unfiltered — but with no form for it any more (the pair ended, the note it answers was
+    deleted, the week's writing was unshared) is taken and shown as typed, to copy."""
     week = dt.date.fromisoformat(draft["week"])
-    if week in weeks:
-        return request.session.pop("review_note_draft"), None
-    own_page = before == week + dt.timedelta(weeks=1)
-    if own_page:
-        request.session.pop("review_note_draft")
-    return None, {"week": week, "url": pair.get_week_url(week), "body": draft["body"] if own_page else None}
+    here = next((shown for shown in by_week if shown["week"] == week), None)
+    about = {"week": week, "url": pair.get_week_url(week), "body": None}
+    if here is None and (task or before != week + dt.timedelta(weeks=1)):
+        return None, about
+    request.session.pop("review_note_draft")
+    reply_to = draft.get("reply_to")
+    has_form = (
+        here is not None
+        and pair.is_active
+        and (any(note.pk == reply_to for note in here["notes"]) if reply_to else not is_peer)
+    )
+    return (draft, None) if has_form else (None, {**about, "body": draft["body"]})
 
 
 def _weeks_on_page(entries, before, user, is_peer):

@@ -124,5 +124,6 @@ def test_an_unsent_review_note_waits_for_its_week_and_is_never_lost(
     flows.unshare_entry(entries[-1])
     page.goto(pair.get_week_url(oldest).split("#")[0])  # the page open now, loaded again
     expect(page.get_by_label("Your text, not sent")).to_have_value(typed)
+    expect(page.get_by_text("It can no longer be sent there")).to_be_visible()
     check_page(page, "thread-review-draft-to-copy")
     assert not ReviewNote.objects.exists()

@@ -101,7 +101,7 @@ def test_a_refused_review_reply_comes_back_as_typed_in_its_open_box(
     html = response.content.decode()
     assert "Ensure this value has at most 20000 characters" in html
     boxes = re.findall(
-        r'<details class="reply-box"( open)?>(?:(?!</details>).)*?id="review-reply-(\d+)"[^>]*>([^<]*)</textarea>',
+        r'<details class="reply-box"( open)?>(?:(?!</details>).)*?id="review-reply-(\d+)"[^>]*>\n([^<]*)</textarea>',
         html,
         re.S,
     )
@@ -154,9 +154,40 @@ def test_a_review_draft_whose_week_was_unshared_meanwhile_is_shown_to_copy(
     redirect = rosa.post(week_url("review-note-create", pair, shared_entry.week), {"body": typed})
     flows.unshare_entry(shared_entry)  # the week's only writing, so the week leaves the thread
     page = rosa.get(redirect.url).content.decode()
-    assert "That week has no shared writing any more" in page
-    assert f'<textarea id="draft-elsewhere" rows="4" readonly>{escape(typed)}</textarea>' in page
+    assert "It can no longer be sent there" in page
+    assert f'<textarea id="draft-elsewhere" rows="4" readonly>\n{escape(typed)}</textarea>' in page
     assert "is not sent yet" not in rosa.get(redirect.url).content.decode()  # taken: shown once
+
+
+def test_a_review_draft_is_kept_while_a_task_filter_hides_its_week(client_for, supervisor, author, pair):
+    oldest = share_weekly(author, pair)[-1].week
+    rosa = client_for(supervisor)
+    typed = "What did the allotment week teach you both about asking? " * 400
+    redirect = rosa.post(week_url("review-note-create", pair, oldest), {"body": typed})
+    filtered = rosa.get(redirect.url.split("#")[0] + "&task=worldview").content.decode()
+    assert "Go to that week" in filtered and escape(typed) not in filtered
+    assert escape(typed) in rosa.get(redirect.url).content.decode()
+
+
+@pytest.mark.parametrize("meanwhile", ["the pair ended", "the note answered was deleted"])
+def test_a_review_draft_with_no_form_left_is_given_back_to_copy(
+    client_for, supervisor, author, pair, shared_entry, meanwhile
+):
+    note = ReviewNote.objects.create(
+        pair=pair, week=shared_entry.week, author=supervisor, body="What helped?"
+    )
+    maya = client_for(author)
+    typed = "Being listened to without an agenda helped, and so did the walk. " * 400
+    redirect = maya.post(reverse("supervision:review-reply-create", args=[note.pk]), {"body": typed})
+    if meanwhile == "the pair ended":
+        pair.status, pair.ended = PeerPair.Status.ENDED, timezone.now()
+        pair.save()
+    else:
+        note.delete()
+    page = maya.get(redirect.url).content.decode()
+    assert "It can no longer be sent there" in page
+    assert f"readonly>\n{escape(typed)}</textarea>" in page
+    assert "It can no longer be sent there" not in maya.get(redirect.url).content.decode()
 
 
 def test_an_ended_pairs_thread_takes_no_new_review_notes_or_replies(
