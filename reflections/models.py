@@ -120,9 +120,11 @@ class PeerPair(models.Model):
     def get_absolute_url(self):
         return reverse("reflections:thread-detail", args=[self.pk])
 
-    def get_week_url(self, week):
-        """The thread's page that starts with `week` (a Monday), at that week."""
-        return f"{self.get_absolute_url()}?before={(week + dt.timedelta(weeks=1)).isoformat()}#week-{week}"
+    def get_week_url(self, week, thread_url=None):
+        """The thread's page that starts with `week` (a Monday), at that week. `thread_url`: the
+        thread's address, when the caller has reversed it already (a list of many weeks)."""
+        thread_url = thread_url or self.get_absolute_url()
+        return f"{thread_url}?before={(week + dt.timedelta(weeks=1)).isoformat()}#week-{week}"
 
     def other(self, user):
         return self.invitee if user.pk == self.inviter_id else self.inviter

@@ -179,8 +179,7 @@ def _team_weeks(team, shown, user, weeks, this_week, week_count):
                     {
                         "pair": pair,
                         "week": week,
-                        "week_id": week.isoformat(),
-                        "before": (week + dt.timedelta(days=7)).isoformat(),
+                        "url": pair.get_week_url(week, pair.url),
                         "label": labels[week],
                         "cell": cell,
                     }
