@@ -69,7 +69,12 @@ class User(AbstractUser):
 
     @property
     def name(self):
-        return self.display_name or self.email.split("@")[0]
+        return self.name_from(self.display_name, self.email)
+
+    @staticmethod
+    def name_from(display_name, email):
+        """The name shown for a person: for lists that fetch only these two fields."""
+        return display_name or email.split("@")[0]
 
     def get_full_name(self):
         return self.name

@@ -1,6 +1,8 @@
 """One way in per object: views fetch through these, so outsiders get 404 and readers who may
 not write get 403 (healthchecks' _get_check_for_user / _get_rw_check_for_user)."""
 
+from typing import NamedTuple
+
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -77,12 +79,30 @@ def reply_for_writing(user, pk):
     return reply
 
 
-def readers_of(pair):
+class Reader(NamedTuple):
+    """A supervisor named in "who can read this": small, so a cached fragment can keep the list
+    (reflections.fragments; a team's supervisors changing gives its threads a new version)."""
+
+    pk: int
+    name: str
+
+
+def supervisors_of(pair):
+    """The supervisors of the pair's team, by name."""
+    rows = (
+        User.objects.filter(memberships__team_id=pair.team_id, memberships__role=Role.SUPERVISOR)
+        .order_by("display_name")
+        .values_list("pk", "display_name", "email")
+    )
+    return [Reader(pk, User.name_from(display_name, email)) for pk, display_name, email in rows]
+
+
+def readers_of(pair, supervisors=None):
     """Who can read a thread's writing, by name and role: the two peers and the supervisors of
-    the pair's team — exactly the people the visibility contract names."""
+    the pair's team — exactly the people the visibility contract names. `supervisors`: the
+    pair's supervisors_of() when the caller has them already (kept with a cached fragment)."""
     if pair is None:
         return {"peers": [], "supervisors": []}
-    supervisors = User.objects.filter(
-        memberships__team_id=pair.team_id, memberships__role=Role.SUPERVISOR
-    ).order_by("display_name")
-    return {"peers": [pair.inviter, pair.invitee], "supervisors": list(supervisors), "team": pair.team}
+    if supervisors is None:
+        supervisors = supervisors_of(pair)
+    return {"peers": [pair.inviter, pair.invitee], "supervisors": supervisors, "team": pair.team}

@@ -33,6 +33,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
+# Changes when what a fragment is stored with changes, so a release never reads fragments that
+# an earlier one stored in another form.
+STORED_FORM = 2
+
 
 def fragment_key(request, template_name, depends_on):
     """The cache key of a fragment for this reader, or None when the cache is off."""
@@ -40,6 +44,7 @@ def fragment_key(request, template_name, depends_on):
         return None
     raw = repr(
         (
+            STORED_FORM,
             template_name,
             request.user.pk,
             translation.get_language(),

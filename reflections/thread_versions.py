@@ -87,6 +87,20 @@ def _by_review_note(sender, instance, raw=False, **kwargs):
         bump_threads(ReviewNote.objects.filter(pk=instance.note_id).values("pair_id"))
 
 
+def _team_readers_changed(sender, instance, created=False, raw=False, **kwargs):
+    """Who can read a thread — its team's supervisors, and the team by name — shows on its pages
+    and is kept with their fragments: a membership or the team changing gives every thread of
+    the team a new version. (Rare, and one UPDATE.)"""
+    from accounts.models import Team
+
+    from .models import PeerPair
+
+    is_team = isinstance(instance, Team)
+    if not raw and not (is_team and created):  # a new team has no threads yet
+        team_id = instance.pk if is_team else instance.team_id
+        bump_threads(PeerPair.objects.filter(team_id=team_id).values("pk"))
+
+
 NAME_FIELDS = {"display_name", "email"}
 
 
@@ -113,6 +127,7 @@ def _person_saved(sender, instance, created=False, raw=False, update_fields=None
 def connect():
     from django.contrib.auth import get_user_model
 
+    from accounts.models import Membership, Team
     from supervision.models import ReviewNote, ReviewReply, WeekReview
 
     from .models import Annotation, Entry, PeerPair, Reply
@@ -128,3 +143,8 @@ def connect():
         post_save.connect(receiver, sender=model, dispatch_uid=uid)
         post_delete.connect(receiver, sender=model, dispatch_uid=f"{uid}_delete")
     post_save.connect(_person_saved, sender=get_user_model(), dispatch_uid="thread_version_person")
+    post_save.connect(_team_readers_changed, sender=Team, dispatch_uid="thread_version_team")
+    post_save.connect(_team_readers_changed, sender=Membership, dispatch_uid="thread_version_membership")
+    post_delete.connect(
+        _team_readers_changed, sender=Membership, dispatch_uid="thread_version_membership_delete"
+    )

@@ -3,6 +3,8 @@
 from django.db.models import Count, Max, Prefetch
 from django.utils import timezone
 
+from accounts.models import User
+
 from .models import ReadRecord, ReviewNote, ReviewReply, WeekReview
 
 
@@ -46,7 +48,7 @@ def by_reader(records, *also, **aggregates):
     )
     # The reader's User.name, without loading each reader.
     return [
-        {**row, "name": row["reader__display_name"] or row["reader__email"].split("@")[0]} for row in rows
+        {**row, "name": User.name_from(row["reader__display_name"], row["reader__email"])} for row in rows
     ]
 
 

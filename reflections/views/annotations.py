@@ -31,11 +31,16 @@ def entry_page_context(request, entry, annotation_form=None, reply_errors=None, 
     key = fragment_key(request, partial, (entry.pk, pair.thread_version)) if cacheable else None
     found = cached_fragment(request, key)
     if found:
-        annotated, others_wrote = found
+        annotated, facts = found
     else:
         as_of = timezone.now()  # before the notes are read: a note arriving meanwhile stays new
         state = flows.notes_state(entry, user) if is_peer else {}
-        seen, newest, others_wrote = state.get("seen"), state.get("newest_other"), state.get("others_wrote")
+        seen, newest = state.get("seen"), state.get("newest_other")
+        # Kept with the fragment: they change only with the thread's version.
+        facts = {
+            "others_wrote": state.get("others_wrote"),
+            "supervisors": access.supervisors_of(pair) if pair is not None else [],
+        }
         anything_new = newest is not None and (seen is None or newest > seen)
         notes = (
             sorted(
@@ -62,7 +67,7 @@ def entry_page_context(request, entry, annotation_form=None, reply_errors=None, 
         # A rendering that shows notes as new is not stored: once seen they are not new, and
         # the key (the thread's version) stays the same (flows.mark_seen).
         marks_seen = is_peer and (anything_new or seen is None)
-        annotated = render_fragment(request, partial, context, None if marks_seen else key, others_wrote)
+        annotated = render_fragment(request, partial, context, None if marks_seen else key, facts)
         if marks_seen:
             flows.mark_seen(user, [entry], as_of=as_of)
     if pair is not None and not is_author:
@@ -72,8 +77,8 @@ def entry_page_context(request, entry, annotation_form=None, reply_errors=None, 
         "is_author": is_author,
         "annotated": annotated,
         "share_form": ShareForm(user=user) if is_author and not entry.is_shared else None,
-        "can_unshare": is_author and entry.is_shared and not others_wrote,
-        "readers": access.readers_of(pair),
+        "can_unshare": is_author and entry.is_shared and not facts["others_wrote"],
+        "readers": access.readers_of(pair, facts["supervisors"]),
         "reads": reads_of(entry) if is_author and pair is not None else None,
         **extra,
     }

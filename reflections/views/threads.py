@@ -49,7 +49,7 @@ def thread_detail(request, pk):
     )
     found = cached_fragment(request, key)
     if found:
-        weeks_html, others_weeks = found
+        weeks_html, facts = found
     else:
         as_of = timezone.now()  # before the weeks are read: what arrives meanwhile stays new
         page_entries, weeks, has_more = _weeks_on_page(entries, before, user, is_peer)
@@ -58,7 +58,11 @@ def thread_detail(request, pk):
             review_draft, draft_elsewhere = _draft_on_page(
                 request, pair, review_draft, by_week, before, task, is_peer
             )
-        others_weeks = sorted({e.week for e in page_entries if e.author_id != user.pk})
+        # Kept with the fragment: they change only with the thread's version.
+        facts = {
+            "others_weeks": sorted({e.week for e in page_entries if e.author_id != user.pk}),
+            "supervisors": access.supervisors_of(pair),
+        }
         context = {
             "pair": pair,
             "is_peer": is_peer,
@@ -73,11 +77,11 @@ def thread_detail(request, pk):
         # be asked for again. A card only counts notes, so an entry with new notes stays unread
         # until it is opened (entry page), and an entry seen before keeps its seen time.
         seen_now = [e for e in page_entries if e.is_unread and not e.unread_notes]
-        weeks_html = render_fragment(request, partial, context, None if seen_now else key, others_weeks)
+        weeks_html = render_fragment(request, partial, context, None if seen_now else key, facts)
         flows.mark_seen(user, seen_now, as_of=as_of)
     # A read of someone else's writing is recorded (weeks on screen that hold it), so authors
     # can see who read their writing and when.
-    record_reads(user, pair, others_weeks)
+    record_reads(user, pair, facts["others_weeks"])
     context = {
         "pair": pair,
         "is_peer": is_peer,
@@ -85,7 +89,7 @@ def thread_detail(request, pk):
         "weeks_html": weeks_html,
         "task": task,
         "tasks": Task.choices,
-        "readers": access.readers_of(pair),
+        "readers": access.readers_of(pair, facts["supervisors"]),
         "reads": readers_of_my_writing(pair, user) if is_peer else None,
         "draft_elsewhere": draft_elsewhere,
     }

@@ -240,11 +240,12 @@ def thread(pair):
     return f"/threads/{pair.pk}/"
 
 
-# On a cached visit: the session, the user, the pair, recording the read, who can read, who read
-# my writing (peers only) and the navigation — not the weeks, entries or reviews.
+# On a cached visit: the session, the user, the pair, recording the read, who read my writing
+# (peers only) and the navigation — not the weeks, entries, reviews or who can read (kept with
+# the fragment).
 # The thread page's query for the entries of the weeks on screen: only a rendering asks it.
 RENDERS_THE_WEEKS = '"week" IN (SELECT DISTINCT "U0"."week"'
-THREAD_HITS = {"author": 7, "peer": 7, "supervisor": 6}
+THREAD_HITS = {"author": 6, "peer": 6, "supervisor": 5}
 
 
 @pytest.mark.parametrize("persona", list(THREAD_HITS))
@@ -449,3 +450,57 @@ def test_without_the_cache_the_dashboard_counts_on_every_visit(settings, client_
     maya = client_for(author)
     assert dashboard_visit(maya) == (1, True)
     assert dashboard_visit(maya) == (1, True)
+
+
+# The query for the supervisors that "who can read this" names (reflections.access.supervisors_of).
+ASKS_WHO_SUPERVISES = '"accounts_membership"."team_id" ='
+
+
+def who_can_read(page):
+    return re.search(r'<aside class="who-can-read".*?</aside>', page.content.decode(), re.S).group()
+
+
+@pytest.mark.parametrize("page", ["entry", "thread"])
+def test_who_can_read_is_kept_with_the_fragment_and_follows_the_team_at_once(
+    client_for, shared_entry, pair, author, supervisor, team, page
+):
+    """ "Who can read this" is never stale: the team's supervisors are kept with the cached
+    fragment, and a supervisor joining or leaving, or the team's new name, gives the thread a
+    new version."""
+    from accounts import flows as accounts_flows
+    from accounts.models import Membership, Role
+    from tests.conftest import make_person
+
+    url = f"/entries/{shared_entry.pk}/" if page == "entry" else f"/threads/{pair.pk}/"
+    maya = client_for(author)
+    maya.get(url)
+    maya.get(url)
+    with CaptureQueriesContext(connection) as cached:
+        readers = who_can_read(maya.get(url))
+    assert "Rosa Delgado (supervisor of Riverside Peer Respite)" in readers
+    assert not [q for q in cached.captured_queries if ASKS_WHO_SUPERVISES in q["sql"]]
+
+    priya = make_person("priya.natarajan@riverside.example.org", "Priya Natarajan")
+    joined = Membership.objects.create(team=team, user=priya, role=Role.SUPERVISOR)
+    readers = who_can_read(maya.get(url))
+    assert "Priya Natarajan, Rosa Delgado (supervisors of Riverside Peer Respite)" in readers
+
+    accounts_flows.remove_membership(Membership.objects.get(user=supervisor, team=team))
+    readers = who_can_read(maya.get(url))
+    assert "Rosa Delgado" not in readers
+    assert "Priya Natarajan (supervisor of Riverside Peer Respite)" in readers
+
+    Membership.objects.create(team=team, user=supervisor, role=Role.SUPERVISOR)
+    accounts_flows.change_role(joined, Role.PEER)
+    assert "Rosa Delgado (supervisor of Riverside Peer Respite)" in who_can_read(maya.get(url))
+
+    team.name = "Riverside Recovery Collective"
+    team.save()
+    assert "Rosa Delgado (supervisor of Riverside Recovery Collective)" in who_can_read(maya.get(url))
+
+
+def test_a_supervisor_sees_themself_named_in_who_can_read(client_for, shared_entry, pair, supervisor):
+    rosa = client_for(supervisor)
+    for url in (f"/entries/{shared_entry.pk}/", f"/threads/{pair.pk}/"):
+        for _visit in range(3):  # rendered, then from the cache
+            assert "Rosa Delgado (you) (supervisor of" in who_can_read(rosa.get(url))

@@ -48,7 +48,8 @@ from tests.reflections.conftest import PASSAGE, add_note, build_history, build_n
 #   my roles
 # entry, peer (10): the same, recording the read (INSERT) instead of listing reads.
 # entry, supervisor (8): nothing is new to a supervisor (the "seen" records are the peers').
-# (When the entry and its notes come from the cache, their two queries are spared:
+# (When the entry and its notes come from the cache, their two queries are spared, and the team's
+# supervisors, kept with them; on the thread page, the weeks' and the supervisors' queries:
 # tests/reflections/test_fragments.py.)
 BUDGETS = {
     ("dashboard", "author"): 8,
