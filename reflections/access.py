@@ -81,7 +81,8 @@ def reply_for_writing(user, pk):
 
 class Reader(NamedTuple):
     """A supervisor named in "who can read this": small, so a cached fragment can keep the list
-    (reflections.fragments; a team's supervisors changing gives its threads a new version)."""
+    (reflections.fragments; a team's supervisors changing gives its threads a new version).
+    Stored in the cache: a change to its fields needs a new fragments.STORED_FORM."""
 
     pk: int
     name: str

@@ -19,6 +19,22 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 PASSWORD = "tidal-lantern-4821"
 
 
+def _empties_the_database(item):
+    marker = item.get_closest_marker("django_db")
+    flagged = marker is not None and (
+        marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
+    )
+    return bool(flagged or {"transactional_db", "live_server"} & set(item.fixturenames))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Tests that run outside a rolled-back transaction (the browser's, a few PostgreSQL ones)
+    last, whatever order pytest chose (it regroups tests by parametrized fixtures): each empties
+    the database when it ends, the rows the data migrations wrote (the training outline) too."""
+    items.sort(key=_empties_the_database)  # stable: the order within each group is kept
+
+
 def make_person(email, name, time_zone="Europe/London"):
     return ensure_person(email, name, time_zone, password=PASSWORD)
 

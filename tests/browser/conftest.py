@@ -40,19 +40,13 @@ TIMEOUT_MS = 10_000
 HERE = Path(__file__).parent
 
 
-@pytest.hookimpl(trylast=True)
+@pytest.hookimpl(tryfirst=True)  # before tests/conftest.py puts transactional tests last
 def pytest_collection_modifyitems(config, items):
-    browser = []
     for item in items:
         if HERE in Path(item.fspath).parents:
             item.add_marker(pytest.mark.browser)
             # The live server runs in another thread: it only sees committed data.
             item.add_marker(pytest.mark.django_db(transaction=True))
-            browser.append(item)
-    # Last, whatever order pytest chose (it groups tests by parametrized fixtures): each one
-    # empties the database when it ends, the rows the data migrations wrote included.
-    others = [item for item in items if HERE not in Path(item.fspath).parents]
-    items[:] = others + browser
 
 
 # --- Browser, contexts, pages -------------------------------------------------------------------

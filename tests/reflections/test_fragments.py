@@ -504,3 +504,28 @@ def test_a_supervisor_sees_themself_named_in_who_can_read(client_for, shared_ent
     for url in (f"/entries/{shared_entry.pk}/", f"/threads/{pair.pk}/"):
         for _visit in range(3):  # rendered, then from the cache
             assert "Rosa Delgado (you) (supervisor of" in who_can_read(rosa.get(url))
+
+
+@pytest.mark.parametrize("page", ["entry", "thread"])
+def test_who_can_read_follows_a_supervisors_new_name_and_erased_account(
+    client_for, shared_entry, pair, author, supervisor, team, page
+):
+    from accounts import erasure
+    from accounts.models import Membership, Role
+    from tests.conftest import make_person
+
+    priya = make_person("priya.natarajan@riverside.example.org", "Priya Natarajan")
+    Membership.objects.create(team=team, user=priya, role=Role.SUPERVISOR)
+    url = f"/entries/{shared_entry.pk}/" if page == "entry" else f"/threads/{pair.pk}/"
+    maya = client_for(author)
+    for _visit in range(2):
+        assert "Priya Natarajan, Rosa Delgado (supervisors of" in who_can_read(maya.get(url))
+
+    supervisor.display_name = "Rosa Delgado-Byrne"
+    supervisor.save()
+    assert "Priya Natarajan, Rosa Delgado-Byrne (supervisors of" in who_can_read(maya.get(url))
+
+    erasure.erase(priya)  # her memberships go with her account
+    readers = who_can_read(maya.get(url))
+    assert "Priya" not in readers
+    assert "Rosa Delgado-Byrne (supervisor of Riverside Peer Respite)" in readers
