@@ -1,9 +1,10 @@
 from functools import cache, lru_cache
 
-from django.conf import settings
 from django.db import connections, router
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
+
+from ips_journal.links import url_context
 
 from .models import Membership, Role, Team
 
@@ -93,7 +94,7 @@ def _site_urls(prefix, urlconf):
 def navigation(request):
     """What the header shows: its links; for the signed-in person, what their roles give them
     and how many notifications they have not read."""
-    urls = {"site_urls": _site_urls(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)}
+    urls = {"site_urls": _site_urls(*url_context())}
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return urls

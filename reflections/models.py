@@ -5,11 +5,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Greatest, Least
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, known_teams, teams_held
+from ips_journal.links import pk_url
 
 from .rendering import render_markdown
 from .thread_versions import new_version
@@ -118,13 +118,11 @@ class PeerPair(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("reflections:thread-detail", args=[self.pk])
+        return pk_url("reflections:thread-detail", self.pk)
 
-    def get_week_url(self, week, thread_url=None):
-        """The thread's page that starts with `week` (a Monday), at that week. `thread_url`: the
-        thread's address, when the caller has reversed it already (a list of many weeks)."""
-        thread_url = thread_url or self.get_absolute_url()
-        return f"{thread_url}?before={(week + dt.timedelta(weeks=1)).isoformat()}#week-{week}"
+    def get_week_url(self, week):
+        """The thread's page that starts with `week` (a Monday), at that week."""
+        return f"{self.get_absolute_url()}?before={(week + dt.timedelta(weeks=1)).isoformat()}#week-{week}"
 
     def other(self, user):
         return self.invitee if user.pk == self.inviter_id else self.inviter

@@ -4,9 +4,10 @@ import datetime as dt
 from dataclasses import replace
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+
+from ips_journal.links import pk_url
 
 from .registry import Keys, Kind, Presented, get, register, register_scope
 
@@ -36,9 +37,7 @@ def _training(entry):
 def _review_note_url(note):
     """The thread page showing the note's week (the thread pages by week, newest first)."""
     before = (note.week + dt.timedelta(days=7)).isoformat()
-    return (
-        f"{reverse('reflections:thread-detail', args=[note.pair_id])}?before={before}#review-note-{note.pk}"
-    )
+    return f"{pk_url('reflections:thread-detail', note.pair_id)}?before={before}#review-note-{note.pk}"
 
 
 # --- Entries ----------------------------------------------------------------------------------
@@ -61,7 +60,7 @@ def _present_entry(entry, user):
         where = _thread_where(None)
     return Presented(
         title=_entry_title(entry),
-        url=reverse("reflections:entry-detail", args=[entry.pk]),
+        url=pk_url("reflections:entry-detail", entry.pk),
         task=entry.task,
         task_label=entry.get_task_display(),
         where=where,
@@ -144,7 +143,7 @@ def _present_note(note, user):
     task = note.task or entry.task
     return Presented(
         title=_("Note on “%(title)s”") % {"title": _entry_title(entry)},
-        url=f"{reverse('reflections:entry-detail', args=[entry.pk])}#note-{note.pk}",
+        url=f"{pk_url('reflections:entry-detail', entry.pk)}#note-{note.pk}",
         task=task,
         task_label=note.get_task_display() if note.task else entry.get_task_display(),
         where=_thread_where(entry.pair),
@@ -171,7 +170,7 @@ def _present_reply(reply, user):
     entry = reply.annotation.entry
     return Presented(
         title=_("Reply to a note on “%(title)s”") % {"title": _entry_title(entry)},
-        url=f"{reverse('reflections:entry-detail', args=[entry.pk])}#reply-{reply.pk}",
+        url=f"{pk_url('reflections:entry-detail', entry.pk)}#reply-{reply.pk}",
         task=reply.annotation.task or entry.task,
         task_label=reply.annotation.get_task_display() if reply.annotation.task else entry.get_task_display(),
         where=_thread_where(entry.pair),

@@ -179,7 +179,7 @@ def _team_weeks(team, shown, user, weeks, this_week, week_count):
                     {
                         "pair": pair,
                         "week": week,
-                        "url": pair.get_week_url(week, pair.url),
+                        "url": pair.get_week_url(week),
                         "label": labels[week],
                         "cell": cell,
                     }
