@@ -63,21 +63,22 @@ class UserTimezoneMiddleware:
 
 
 class RequestMembershipsMiddleware:
-    """On a page (GET or HEAD) for a signed-in person, look up their memberships once, lazily, for
-    the navigation (accounts.context_processors) and the page's access queries alike
+    """For a signed-in person, look up their memberships once, lazily, for the navigation
+    (accounts.context_processors) and the request's access queries alike
     (accounts.models.known_teams): with the teams in hand, those queries leave out what the person's
     roles cannot reach (a supervisor's teams, a trainer's cohorts) instead of asking the database
-    in a subquery each time. Only pages: those that render the navigation pay no query for it (a
-    GET answered otherwise — a redirect, a 404 — pays one); a form's POST, answered with a
-    redirect, keeps its subqueries and its query count. The lookup lives as long as the request's
-    user object, so a role changed mid-request only shows on the next request, as the
-    navigation's always has; a page that changes the unread count calls look_again()."""
+    in a subquery each time. Lazy, so a request that neither renders the navigation nor checks
+    access pays nothing. A form's POST pays the lookup too (one small query): building and running
+    an access query with its two subqueries cost more (adding a note: 37.2 M → 28.2 M instructions
+    under callgrind). The lookup lives as long as the request's user object, so a role changed
+    mid-request only shows on the next request, as the navigation's always has; a page that
+    changes the unread count calls look_again()."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method in ("GET", "HEAD") and request.user.is_authenticated:
+        if request.user.is_authenticated:
             from .context_processors import navigation_of
 
             user = request.user

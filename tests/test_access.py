@@ -260,6 +260,21 @@ def test_a_peer_workers_page_asks_nothing_of_roles_they_do_not_hold(scenario, cl
     assert "training_cohortmember" not in entry_query  # the cohorts one trains
 
 
+def test_a_peer_workers_note_asks_nothing_of_roles_they_do_not_hold(scenario, client_for):
+    """A form's POST knows the person's memberships too (one small lookup): the access query of
+    the peer's new note neither looks for teams they supervise nor for cohorts they train."""
+    client = client_for(scenario.peer)
+    url = reverse("reflections:annotation-create", args=[scenario.entry.pk])
+    client.get(reverse("reflections:dashboard"))  # the first request records the session's activity
+    body = "Reading this I noticed I went quiet too when the plan changed."
+    with CaptureQueriesContext(connection) as queries:
+        assert client.post(url, {"body": body}).status_code == 302
+    assert scenario.entry.annotations.filter(author=scenario.peer, body=body).exists()
+    entry_query = next(q["sql"] for q in queries if q["sql"].startswith('SELECT "reflections_entry"'))
+    assert "accounts_membership" not in entry_query
+    assert "training_cohortmember" not in entry_query
+
+
 def test_a_supervisors_page_names_the_teams_they_supervise(scenario, client_for):
     """Rosa supervises Riverside: the thread's access query names that team by id, and still
     lets her read the thread (and not Harbour Street's)."""
