@@ -10,14 +10,15 @@ marker id and puts each link's id in the marker's place: the same string reverse
 from functools import lru_cache
 
 from django.conf import settings
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 # An id no route has in its fixed text, so it is found in the reversed URL exactly once.
 MARKER = "8264019735"
 
 
 def url_context():
-    """What reverse() depends on besides the route and its arguments: (script prefix, URLconf)."""
+    """What reverse() depends on besides the route and its arguments here: (script prefix,
+    URLconf). Not the language: the app has no i18n_patterns (with them, add get_language())."""
     return get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
 
 
@@ -32,6 +33,10 @@ def _around_marker(prefix, urlconf, name):
 
 
 def pk_url(name, pk):
-    """reverse(name, args=[pk]) for a route whose one argument is an integer id."""
+    """reverse(name, args=[pk]) for a route whose one argument is an integer id; NoReverseMatch,
+    as reverse() raises, for anything else (None, a negative number, a bool, text with more)."""
+    text = str(pk) if type(pk) is int or isinstance(pk, str) else ""
+    if not (text.isascii() and text.isdigit()):
+        raise NoReverseMatch(f"{name}: {pk!r} is not an id")
     before, after = _around_marker(*url_context(), name)
-    return f"{before}{int(pk)}{after}"
+    return f"{before}{text}{after}"

@@ -62,7 +62,6 @@ def _present_entry(entry, user):
         title=_entry_title(entry),
         url=pk_url("reflections:entry-detail", entry.pk),
         task=entry.task,
-        task_label=entry.get_task_display(),
         where=where,
     )
 
@@ -145,7 +144,6 @@ def _present_note(note, user):
         title=_("Note on “%(title)s”") % {"title": _entry_title(entry)},
         url=f"{pk_url('reflections:entry-detail', entry.pk)}#note-{note.pk}",
         task=task,
-        task_label=note.get_task_display() if note.task else entry.get_task_display(),
         where=_thread_where(entry.pair),
     )
 
@@ -172,7 +170,6 @@ def _present_reply(reply, user):
         title=_("Reply to a note on “%(title)s”") % {"title": _entry_title(entry)},
         url=f"{pk_url('reflections:entry-detail', entry.pk)}#reply-{reply.pk}",
         task=reply.annotation.task or entry.task,
-        task_label=reply.annotation.get_task_display() if reply.annotation.task else entry.get_task_display(),
         where=_thread_where(entry.pair),
     )
 

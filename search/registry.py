@@ -82,8 +82,7 @@ class Presented:
 
     title: str
     url: str
-    task: str = ""
-    task_label: str = ""
+    task: str = ""  # shown as its badge (`{% task_badge %}`)
     where: str = ""
 
 

@@ -73,7 +73,6 @@ def _presented(training_entry, user, *, title, anchor):
         title=title,
         url=training_entry.url_for(user, anchor=anchor),
         task=entry.task,
-        task_label=entry.get_task_display(),
         where=_where(training_entry, user),
     )
 

@@ -3,7 +3,17 @@
 import pytest
 from django.template import Context, Template
 from django.test import override_settings
-from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse, set_script_prefix
+from django.urls import (
+    NoReverseMatch,
+    URLPattern,
+    URLResolver,
+    get_resolver,
+    include,
+    path,
+    reverse,
+    set_script_prefix,
+    set_urlconf,
+)
 from django.urls.converters import IntConverter
 
 from ips_journal.links import pk_url
@@ -58,10 +68,27 @@ def test_pk_url_follows_a_changed_urlconf():
     assert pk_url("reflections:entry-detail", 7) == "/entries/7/"
 
 
-def test_pk_url_takes_only_an_integer_id():
-    assert pk_url("reflections:entry-detail", "73") == "/entries/73/"
-    with pytest.raises(ValueError):
-        pk_url("reflections:entry-detail", "73/../../admin")
+@pytest.mark.parametrize("pk", [73, "73", "007", 0])
+def test_pk_url_takes_an_id_as_reverse_does(pk):
+    assert pk_url("reflections:entry-detail", pk) == reverse("reflections:entry-detail", args=[pk])
+
+
+@pytest.mark.parametrize("pk", [None, -1, True, 5.9, "", "73/../../admin", "٣"])
+def test_pk_url_refuses_what_reverse_refuses(pk):
+    with pytest.raises(NoReverseMatch):
+        reverse("reflections:entry-detail", args=[pk])
+    with pytest.raises(NoReverseMatch):
+        pk_url("reflections:entry-detail", pk)
+
+
+def test_pk_url_follows_a_urlconf_set_for_the_request():
+    # What a middleware setting request.urlconf does: set_urlconf() for the rest of the request.
+    set_urlconf(__name__)
+    try:
+        assert pk_url("reflections:annotation-edit", 12) == ("/elsewhere/notes/12/edit/")
+    finally:
+        set_urlconf(None)
+    assert pk_url("reflections:annotation-edit", 12) == "/notes/12/edit/"
 
 
 def test_the_tags_render_in_a_template_as_url_and_the_old_include_did():
