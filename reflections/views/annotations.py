@@ -1,9 +1,13 @@
+import functools
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,6 +18,16 @@ from .. import access, flows
 from ..forms import AnnotationEditForm, AnnotationForm, ReplyForm, ShareForm
 from ..fragments import cached_fragment, fragment_key, render_fragment
 from ..models import Reply
+
+
+@functools.lru_cache(maxsize=8)
+def _blank_note_fields(language):
+    """The fields of an empty note form, the same for every reader in a language: rendered
+    once per process instead of on every first visit (each field and widget is a template)."""
+    with translation.override(language):
+        return render_to_string(
+            "reflections/entry_detail.html#note-fields", {"annotation_form": AnnotationForm()}
+        )
 
 
 def entry_page_context(request, entry, annotation_form=None, reply_errors=None, **extra):
@@ -62,7 +76,8 @@ def entry_page_context(request, entry, annotation_form=None, reply_errors=None, 
             "entry": entry,
             "notes": notes,
             "can_annotate": is_peer and pair.is_active,
-            "annotation_form": annotation_form or AnnotationForm(),
+            "annotation_form": annotation_form,
+            "blank_note_fields": None if annotation_form else _blank_note_fields(translation.get_language()),
         }
         # A rendering that shows notes as new is not stored: once seen they are not new, and
         # the key (the thread's version) stays the same (flows.mark_seen).

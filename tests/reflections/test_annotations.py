@@ -193,6 +193,34 @@ def test_an_invalid_note_is_refused_with_what_was_typed_kept(client_for, peer, s
     assert not Annotation.objects.exists()
 
 
+def note_form_of(html):
+    return re.search(r'<form[^>]*id="note-form".*?</form>', html, re.S)[0]
+
+
+def test_the_blank_note_form_is_the_forms_own_fields_and_a_refused_one_keeps_its_text(
+    client_for, peer, shared_entry
+):
+    """The blank form's fields are rendered once per process (views.annotations): they must be
+    exactly what the form renders, and a refused note must show its own bound form instead."""
+    from reflections.forms import AnnotationForm
+
+    blank = AnnotationForm()
+    html = note_form_of(client_for(peer).get(detail_url(shared_entry)).content.decode())
+    for field in ["body", "task"]:
+        assert str(blank[field].as_field_group()) in html
+    for hidden in blank.hidden_fields():
+        assert str(hidden) in html
+
+    typed = "I want to stay with this passage — it is where I noticed myself wanting to fix things."
+    refused = client_for(peer).post(create_url(shared_entry), {"body": typed, "task": "healing"})
+    html = note_form_of(refused.content.decode())
+    assert escape(typed) in html
+    assert 'aria-invalid="true"' in html
+    # The next visit gets a blank form again, not the refused one.
+    html = note_form_of(client_for(peer).get(detail_url(shared_entry)).content.decode())
+    assert escape(typed) not in html
+
+
 def test_a_note_is_shown_escaped(client_for, author, peer, shared_entry):
     add_note(shared_entry, peer, "", '<img src=x onerror="alert(1)"> I noticed this too.')
     html = client_for(author).get(detail_url(shared_entry)).content.decode()
