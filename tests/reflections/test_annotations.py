@@ -221,6 +221,16 @@ def test_the_blank_note_form_is_the_forms_own_fields_and_a_refused_one_keeps_its
     assert escape(typed) not in html
 
 
+def test_each_reply_box_names_the_notes_author(client_for, author, peer, shared_entry):
+    """The two peers' reply labels are translated once per page (entry_detail.html)."""
+    by_author = add_note(shared_entry, author, "", "I keep coming back to this week.")
+    by_peer = add_note(shared_entry, peer, PASSAGE, NOTE)
+    html = client_for(peer).get(detail_url(shared_entry)).content.decode()
+    for note in [by_author, by_peer]:
+        label = re.search(rf'<label for="reply-{note.pk}-body">([^<]*)</label>', html)[1]
+        assert label == escape(f"Your reply to {note.author.name}")
+
+
 def test_a_note_is_shown_escaped(client_for, author, peer, shared_entry):
     add_note(shared_entry, peer, "", '<img src=x onerror="alert(1)"> I noticed this too.')
     html = client_for(author).get(detail_url(shared_entry)).content.decode()
