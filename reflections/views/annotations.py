@@ -1,13 +1,15 @@
 import functools
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.signals import setting_changed
 from django.db.models import Prefetch
+from django.dispatch import receiver
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,6 +30,19 @@ def _blank_note_fields(language):
         return render_to_string(
             "reflections/entry_detail.html#note-fields", {"annotation_form": AnnotationForm()}
         )
+
+
+def blank_note_fields():
+    if settings.DEBUG:  # templates reload while someone develops them; a kept rendering would not
+        _blank_note_fields.cache_clear()
+    return _blank_note_fields(translation.get_language())
+
+
+@receiver(setting_changed)
+def _forget_blank_note_fields(setting, **kwargs):
+    """A test that changes how templates or forms render gets its own rendering."""
+    if setting in {"TEMPLATES", "FORM_RENDERER", "DEBUG"}:
+        _blank_note_fields.cache_clear()
 
 
 def entry_page_context(request, entry, annotation_form=None, reply_errors=None, **extra):
@@ -77,7 +92,7 @@ def entry_page_context(request, entry, annotation_form=None, reply_errors=None, 
             "notes": notes,
             "can_annotate": is_peer and pair.is_active,
             "annotation_form": annotation_form,
-            "blank_note_fields": None if annotation_form else _blank_note_fields(translation.get_language()),
+            "blank_note_fields": blank_note_fields() if annotation_form is None else None,
         }
         # A rendering that shows notes as new is not stored: once seen they are not new, and
         # the key (the thread's version) stays the same (flows.mark_seen).

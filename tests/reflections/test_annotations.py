@@ -222,7 +222,7 @@ def test_the_blank_note_form_is_the_forms_own_fields_and_a_refused_one_keeps_its
 
 
 def test_each_reply_box_names_the_notes_author(client_for, author, peer, shared_entry):
-    """The two peers' reply labels are translated once per page (entry_detail.html)."""
+    """Each reply box's label names the note's author, whichever peer wrote it."""
     by_author = add_note(shared_entry, author, "", "I keep coming back to this week.")
     by_peer = add_note(shared_entry, peer, PASSAGE, NOTE)
     html = client_for(peer).get(detail_url(shared_entry)).content.decode()
