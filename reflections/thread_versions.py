@@ -7,26 +7,48 @@ version is random rather than the next number: after a database is restored from
 counter would count again through numbers whose fragments showed writing the restore took back;
 a random version is only ever met again with the data it was given to. Saves and
 deletes reach here through signals (connected in ReflectionsConfig.ready); the few bulk updates
-that skip signals call bump_threads() themselves."""
+that skip signals call bump_threads() themselves.
+
+When writing a thread showed is deleted, changed or leaves it (made private again), the thread's
+renderings are also deleted from the cache once the change commits (reflections.fragments), so
+no copy of the old writing stays there until it expires. New writing only adds, so its
+renderings are left to expire: that is the common case, and it costs nothing more."""
 
 import secrets
 
 from django.db.models.signals import post_delete, post_save, pre_save
+
+from .fragments import forget_threads_on_commit
 
 
 def new_version():
     return secrets.randbits(62)
 
 
-def bump_threads(pairs):
-    """A new version for these threads: pair ids, or a queryset of them (one UPDATE)."""
+# A save that changes these fields changes writing that readers may have seen rendered.
+WRITING_FIELDS = frozenset({"body", "body_html", "title", "task"})
+
+
+def bump_threads(pairs, *, forget=False):
+    """A new version for these threads: pair ids, or a queryset of them (one UPDATE).
+    `forget`: writing they showed was deleted or changed; their renderings go too."""
     from .models import PeerPair
 
     if isinstance(pairs, (list, set, tuple)):
         pairs = {pk for pk in pairs if pk is not None}
         if not pairs:
             return
-    PeerPair.objects.filter(pk__in=pairs).update(thread_version=new_version())
+    threads = PeerPair.objects.filter(pk__in=pairs)
+    threads.update(thread_version=new_version())
+    if forget:
+        forget_threads_on_commit(pairs if isinstance(pairs, set) else threads.values_list("pk", flat=True))
+
+
+def _changes_writing(signal, created=False, update_fields=None, **_):
+    """Deleted, or saved again with its text (not new, not only resolved or shared)."""
+    if signal is post_delete:
+        return True
+    return not created and (update_fields is None or bool(WRITING_FIELDS & set(update_fields)))
 
 
 def _entry_pairs(entry_ids):
@@ -46,12 +68,20 @@ def _entry_loaded(sender, instance, raw=False, **kwargs):
 def _entry_saved(sender, instance, raw=False, **kwargs):
     if raw:
         return
-    bump_threads([instance.pair_id, getattr(instance, "loaded_pair_id", None)])
+    was_in = getattr(instance, "loaded_pair_id", None)
+    # Edited while shared, or made private again: what its thread showed has changed.
+    changed = was_in is not None and (was_in != instance.pair_id or _changes_writing(**kwargs))
+    bump_threads([instance.pair_id, was_in], forget=changed)
     instance.loaded_pair_id = instance.pair_id
 
 
 def _entry_deleted(sender, instance, **kwargs):
-    bump_threads([instance.pair_id])
+    bump_threads([instance.pair_id], forget=True)
+
+
+def _pair_deleted(sender, instance, **kwargs):
+    """A thread deleted with one of its peers' accounts: its renderings go with it."""
+    forget_threads_on_commit([instance.pk])
 
 
 def _pair_saved(sender, instance, created=False, raw=False, **kwargs):
@@ -61,7 +91,13 @@ def _pair_saved(sender, instance, created=False, raw=False, **kwargs):
 
 
 def _by_pair(sender, instance, raw=False, **kwargs):
-    """Review notes and week reviews: the pair is on the row."""
+    """Review notes: the pair is on the row."""
+    if not raw:
+        bump_threads([instance.pair_id], forget=_changes_writing(**kwargs))
+
+
+def _week_reviewed(sender, instance, raw=False, **kwargs):
+    """A week marked reviewed, or no longer: shown in the thread, but no one's writing."""
     if not raw:
         bump_threads([instance.pair_id])
 
@@ -69,7 +105,7 @@ def _by_pair(sender, instance, raw=False, **kwargs):
 def _by_entry(sender, instance, raw=False, **kwargs):
     """Notes: through their entry."""
     if not raw:
-        bump_threads(_entry_pairs([instance.entry_id]))
+        bump_threads(_entry_pairs([instance.entry_id]), forget=_changes_writing(**kwargs))
 
 
 def _by_note(sender, instance, raw=False, **kwargs):
@@ -77,14 +113,16 @@ def _by_note(sender, instance, raw=False, **kwargs):
     from .models import Annotation
 
     if not raw:
-        bump_threads(_entry_pairs(Annotation.objects.filter(pk=instance.annotation_id).values("entry_id")))
+        notes = Annotation.objects.filter(pk=instance.annotation_id).values("entry_id")
+        bump_threads(_entry_pairs(notes), forget=_changes_writing(**kwargs))
 
 
 def _by_review_note(sender, instance, raw=False, **kwargs):
     from supervision.models import ReviewNote
 
     if not raw:
-        bump_threads(ReviewNote.objects.filter(pk=instance.note_id).values("pair_id"))
+        notes = ReviewNote.objects.filter(pk=instance.note_id).values("pair_id")
+        bump_threads(notes, forget=_changes_writing(**kwargs))
 
 
 def _team_readers_changed(sender, instance, created=False, raw=False, **kwargs):
@@ -133,10 +171,16 @@ def connect():
     from .models import Annotation, Entry, PeerPair, Reply
 
     post_save.connect(_pair_saved, sender=PeerPair, dispatch_uid="thread_version_pair")
+    post_delete.connect(_pair_deleted, sender=PeerPair, dispatch_uid="thread_version_pair_delete")
     pre_save.connect(_entry_loaded, sender=Entry, dispatch_uid="thread_version_entry_pre")
     post_save.connect(_entry_saved, sender=Entry, dispatch_uid="thread_version_entry")
     post_delete.connect(_entry_deleted, sender=Entry, dispatch_uid="thread_version_entry_delete")
-    receivers = [(Annotation, _by_entry), (Reply, _by_note), (ReviewNote, _by_pair), (WeekReview, _by_pair)]
+    receivers = [
+        (Annotation, _by_entry),
+        (Reply, _by_note),
+        (ReviewNote, _by_pair),
+        (WeekReview, _week_reviewed),
+    ]
     receivers.append((ReviewReply, _by_review_note))
     for model, receiver in receivers:
         uid = f"thread_version_{model._meta.label_lower}"

@@ -45,7 +45,9 @@ def thread_detail(request, pk):
     key = (
         None
         if review_draft
-        else fragment_key(request, partial, (pair.pk, pair.thread_version, pair.seen_version, task, before))
+        else fragment_key(
+            request, partial, (pair.pk, pair.thread_version, pair.seen_version, task, before), thread=pair.pk
+        )
     )
     found = cached_fragment(request, key)
     if found:
