@@ -29,6 +29,7 @@ commits (forget_threads_on_commit): no copy of it stays in the cache's memory un
 New writing only adds, and leaves the older renderings to expire under keys nobody asks for."""
 
 import hashlib
+import re
 import secrets
 import threading
 
@@ -71,6 +72,11 @@ def _thread_prefix(thread):
     return f"fragment:thread-{thread}:"
 
 
+def _glob_escaped(text):
+    """Text matched literally by a Redis MATCH pattern (a KEY_PREFIX may hold * ? [ ] or \\)."""
+    return re.sub(r"([*?\[\]\\])", r"\\\1", text)
+
+
 def cached_fragment(request, key):
     """(html, facts) stored under the key, or None. `facts`: what the page learned while
     rendering the fragment and needs on every visit (e.g. whose writing it showed)."""
@@ -81,13 +87,24 @@ def cached_fragment(request, key):
     return _with_token(request, html, placeholder), facts
 
 
-def render_fragment(request, template_name, context, key=None, facts=None):
-    """Render the fragment; store it (with `facts`) when a key is given."""
+def render_fragment(request, template_name, context, key=None, facts=None, *, thread=None):
+    """Render the fragment; store it (with `facts`) when a key is given. `thread`: the PeerPair
+    whose writing it shows, as read before rendering (with the thread_version in the key)."""
     placeholder = f"csrf{secrets.token_hex(16)}"
     html = render_to_string(template_name, {**context, "csrf_token": placeholder}, request)
     if key:
-        caches["fragments"].set(key, (html, placeholder, facts), settings.FRAGMENT_CACHE_SECONDS)
+        cache = caches["fragments"]
+        cache.set(key, (html, placeholder, facts), settings.FRAGMENT_CACHE_SECONDS)
+        # Writing deleted while this rendering was made may have been forgotten already, before
+        # it was stored: if the thread has moved on, take it back (else the change commits
+        # after this check, and its forgetting finds this rendering).
+        if thread is not None and not _still_current(thread):
+            cache.delete(key)
     return _with_token(request, html, placeholder)
+
+
+def _still_current(thread):
+    return type(thread).objects.filter(pk=thread.pk, thread_version=thread.thread_version).exists()
 
 
 def _with_token(request, html, placeholder):
@@ -118,7 +135,11 @@ def forget_threads_on_commit(pair_ids):
 def _forget_pending():
     ids, _pending.ids = getattr(_pending, "ids", set()), set()
     if ids:
-        forget_threads(ids)
+        try:
+            forget_threads(ids)
+        except Exception:
+            _pending.ids |= ids  # the cache did not answer: try again after the next change
+            raise  # logged by on_commit(robust=True); the change itself stands
 
 
 def forget_threads(pair_ids):
@@ -130,7 +151,8 @@ def forget_threads(pair_ids):
     if isinstance(cache, RedisCache):
         client = cache._cache.get_client(write=True)
         for pk in pair_ids:
-            doomed = list(client.scan_iter(match=f"{cache.make_key(_thread_prefix(pk))}*", count=10_000))
+            pattern = f"{_glob_escaped(cache.make_key(_thread_prefix(pk)))}*"
+            doomed = list(client.scan_iter(match=pattern, count=10_000))
             for start in range(0, len(doomed), 500):
                 client.delete(*doomed[start : start + 500])
     elif isinstance(cache, LocMemCache):

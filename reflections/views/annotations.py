@@ -99,7 +99,9 @@ def entry_page_context(request, entry, annotation_form=None, reply_errors=None, 
         # A rendering that shows notes as new is not stored: once seen they are not new, and
         # the key (the thread's version) stays the same (flows.mark_seen).
         marks_seen = is_peer and (anything_new or seen is None)
-        annotated = render_fragment(request, partial, context, None if marks_seen else key, facts)
+        annotated = render_fragment(
+            request, partial, context, None if marks_seen else key, facts, thread=pair
+        )
         if marks_seen:
             flows.mark_seen(user, [entry], as_of=as_of)
     if pair is not None and not is_author:

@@ -79,7 +79,7 @@ def thread_detail(request, pk):
         # be asked for again. A card only counts notes, so an entry with new notes stays unread
         # until it is opened (entry page), and an entry seen before keeps its seen time.
         seen_now = [e for e in page_entries if e.is_unread and not e.unread_notes]
-        weeks_html = render_fragment(request, partial, context, None if seen_now else key, facts)
+        weeks_html = render_fragment(request, partial, context, None if seen_now else key, facts, thread=pair)
         flows.mark_seen(user, seen_now, as_of=as_of)
     # A read of someone else's writing is recorded (weeks on screen that hold it), so authors
     # can see who read their writing and when.

@@ -9,11 +9,13 @@ import pytest
 from django.core.cache import caches
 
 from accounts import erasure
+from accounts.models import Membership, Role
 from ips_journal.cache import SharedClientRedisCache
-from reflections import flows
+from reflections import flows, fragments
 from reflections.fragments import forget_threads
-from reflections.models import Entry, Reply
+from reflections.models import Annotation, Entry, PeerPair, Reply
 from supervision.models import ReviewNote
+from tests.conftest import make_person
 from tests.reflections.conftest import PASSAGE, add_note
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +23,7 @@ pytestmark = pytest.mark.django_db
 NOTE = "Reading this, I felt it loosen for me too. What did you say next?"
 REPLY = "Nothing at first. We just let the kettle boil."
 REVIEW = "How did Thursday go after this? Tell me at our next check-in."
+HANDOVER = "Handover called R. resistant. From his side he was saying no to being decided for."
 
 
 def cached_renderings():
@@ -30,6 +33,14 @@ def cached_renderings():
 
 def kept(text):
     return any(text in value for value in cached_renderings())
+
+
+@pytest.fixture
+def other_pair(team, author):
+    """Maya's second thread, with Priya."""
+    priya = make_person("priya.natarajan@riverside.example.org", "Priya Natarajan")
+    Membership.objects.create(team=team, user=priya, role=Role.PEER)
+    return PeerPair.objects.create(team=team, inviter=author, invitee=priya, status=PeerPair.Status.ACTIVE)
 
 
 @pytest.fixture
@@ -120,6 +131,75 @@ def test_changed_or_deleted_writing_leaves_no_rendering_behind(
     assert not kept(gone)
 
 
+def test_a_supervisors_erased_account_leaves_no_rendering_of_their_review_notes(
+    django_capture_on_commit_callbacks, read_by_everyone, shared_entry, supervisor
+):
+    """The thread outlives them: their review notes are what is forgotten."""
+    ReviewNote.objects.create(pair=shared_entry.pair, week=shared_entry.week, author=supervisor, body=REVIEW)
+    read_by_everyone(shared_entry)
+    assert kept(REVIEW)
+    with django_capture_on_commit_callbacks(execute=True):
+        erasure.erase(supervisor)
+    assert not kept(REVIEW)
+
+
+def test_other_threads_keep_their_renderings(
+    django_capture_on_commit_callbacks, client_for, read_by_everyone, shared_entry, author, peer, other_pair
+):
+    other = Entry.objects.create(
+        author=author, task="worldview", title="Handover words", body=HANDOVER, week=shared_entry.week
+    )
+    flows.share_entry(other, other_pair)
+    read_by_everyone(shared_entry)
+    for _ in range(2):
+        client_for(author).get(f"/entries/{other.pk}/")
+    assert kept(HANDOVER)
+    with django_capture_on_commit_callbacks(execute=True):
+        Entry.objects.get(pk=shared_entry.pk).delete()
+    assert not kept("made tea together")
+    assert kept(HANDOVER)
+
+
+def test_a_rendering_finished_after_its_writing_was_forgotten_is_not_kept(
+    client_for, shared_entry, author, peer, monkeypatch
+):
+    """The note is deleted, and its thread's renderings forgotten, while the author's page is
+    being rendered from what was read before: that rendering must not be stored."""
+    note = add_note(shared_entry, peer, PASSAGE, NOTE)
+    client = client_for(author)
+    client.get(f"/entries/{shared_entry.pk}/")  # marks the note seen: not stored
+    render = fragments.render_to_string
+
+    def render_while_the_note_is_deleted(*args, **kwargs):
+        html = render(*args, **kwargs)
+        Annotation.objects.filter(pk=note.pk).delete()
+        forget_threads({shared_entry.pair_id})  # as the deletion's commit would
+        return html
+
+    monkeypatch.setattr(fragments, "render_to_string", render_while_the_note_is_deleted)
+    page = client.get(f"/entries/{shared_entry.pk}/")
+    assert NOTE in page.content.decode()  # what was read when the page began
+    assert not kept(NOTE)
+
+
+def test_a_forgetting_the_cache_refused_is_tried_again_after_the_next_change(monkeypatch):
+    calls = []
+
+    def refuse_once(ids):
+        calls.append(set(ids))
+        if len(calls) == 1:
+            raise ConnectionError("the cache did not answer")
+
+    monkeypatch.setattr(fragments, "forget_threads", refuse_once)
+    monkeypatch.setattr(fragments._pending, "ids", set(), raising=False)  # other tests never commit
+    fragments.forget_threads_on_commit([5])
+    with pytest.raises(ConnectionError):
+        fragments._forget_pending()
+    fragments.forget_threads_on_commit([6])
+    fragments._forget_pending()
+    assert calls == [{5}, {5, 6}]
+
+
 def test_an_entry_made_private_again_leaves_no_rendering_behind(
     django_capture_on_commit_callbacks, read_by_everyone, shared_entry
 ):
@@ -174,15 +254,13 @@ def redis_answers():
 
 
 @pytest.mark.skipif(not redis_answers(), reason="no Redis on 127.0.0.1:6379")
-def test_forgetting_threads_in_redis_leaves_every_other_fragment(settings):
+@pytest.mark.parametrize("prefix", ["ips-journal-tests-fragments", "ips-journal-tests-[fragments]*?"])
+def test_forgetting_threads_in_redis_leaves_every_other_fragment(settings, prefix):
+    """Matched by Redis: a key prefix with a pattern's characters in it is matched literally."""
     backend = f"{SharedClientRedisCache.__module__}.{SharedClientRedisCache.__name__}"
     settings.CACHES = {
         **settings.CACHES,
-        "fragments": {
-            "BACKEND": backend,
-            "LOCATION": "redis://127.0.0.1:6379/13",
-            "KEY_PREFIX": "ips-journal-tests-fragments",
-        },
+        "fragments": {"BACKEND": backend, "LOCATION": "redis://127.0.0.1:6379/13", "KEY_PREFIX": prefix},
     }
     cache = caches["fragments"]
     cache.clear()
