@@ -50,7 +50,7 @@ STORED_FORM = 2
 
 def fragment_key(request, template_name, depends_on, *, thread=None):
     """The cache key of a fragment for this reader, or None when the cache is off. `thread`: the
-    id of the thread whose writing it shows, so that its renderings can be found and deleted."""
+    PeerPair whose writing it shows, so that its renderings can be found and deleted."""
     if not settings.FRAGMENT_CACHE_SECONDS:
         return None
     raw = repr(
@@ -65,7 +65,7 @@ def fragment_key(request, template_name, depends_on, *, thread=None):
         )
     )
     digest = hashlib.sha256(raw.encode()).hexdigest()
-    return f"{_thread_prefix(thread)}{digest}" if thread is not None else f"fragment:{digest}"
+    return f"{_thread_prefix(thread.pk)}{digest}" if thread is not None else f"fragment:{digest}"
 
 
 def _thread_prefix(thread):

@@ -57,9 +57,7 @@ def entry_page_context(request, entry, annotation_form=None, reply_errors=None, 
     partial = "reflections/entry_detail.html#annotated"
     # Private entries have no notes to spare; a form with errors is shown once, as typed.
     cacheable = pair is not None and annotation_form is None and not reply_errors
-    key = (
-        fragment_key(request, partial, (entry.pk, pair.thread_version), thread=pair.pk) if cacheable else None
-    )
+    key = fragment_key(request, partial, (entry.pk, pair.thread_version), thread=pair) if cacheable else None
     found = cached_fragment(request, key)
     if found:
         annotated, facts = found

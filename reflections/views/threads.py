@@ -46,7 +46,7 @@ def thread_detail(request, pk):
         None
         if review_draft
         else fragment_key(
-            request, partial, (pair.pk, pair.thread_version, pair.seen_version, task, before), thread=pair.pk
+            request, partial, (pair.pk, pair.thread_version, pair.seen_version, task, before), thread=pair
         )
     )
     found = cached_fragment(request, key)
